@@ -1,0 +1,1 @@
+"""API payloads: what the HTTP layer sends and accepts (serialization + JSON schemas)."""

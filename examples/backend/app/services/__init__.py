@@ -1,0 +1,1 @@
+"""Use cases: validation + pricing + repositories inside one transaction."""

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the tests need, idempotently, on a fresh Debian machine:
+#   PostgreSQL (Debian package; the tests start their own throwaway cluster),
+#   .venv with the example backend's pinned test stack (pytest, pytest-xdist, pytest-cov, coverage, psycopg),
+#   npm packages (npm ci).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "setup: installing PostgreSQL from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+
+req=examples/backend/requirements-test.txt
+stamp=.venv/.backend-ci-requirements
+if [ ! -x .venv/bin/python ] || ! cmp -s "$req" "$stamp" 2>/dev/null || ! cmp -s examples/backend/requirements.txt "$stamp.base" 2>/dev/null; then
+  echo "setup: creating .venv with $req"
+  python3 -m venv .venv
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+  cp "$req" "$stamp"
+  cp examples/backend/requirements.txt "$stamp.base"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,51 @@
+/**
+ * Per-test durations in pytest-split's `.test_durations` format (`{nodeid: seconds}`), so the next
+ * run can balance its shards on what this run measured.
+ */
+import { z } from "zod";
+import type { TestCase } from "./junit.js";
+
+/** `.test_durations`: node id -> seconds (setup+call+teardown). */
+export const Durations = z.record(z.string(), z.number().nonnegative());
+export type Durations = z.infer<typeof Durations>;
+
+function sorted(entries: Iterable<[string, number]>): Durations {
+  const out: Durations = {};
+  for (const [id, s] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[id] = s;
+  return out;
+}
+
+/** Durations of every test that ran, sorted by node id. Skipped tests keep their (tiny) time too. */
+export function durations(cases: Iterable<TestCase>): Durations {
+  const byId = new Map<string, number>();
+  for (const c of cases) byId.set(c.nodeid, Math.round(c.time * 1e6) / 1e6);
+  return sorted(byId);
+}
+
+/** A previous `.test_durations` merged with this run's: new values replace old, others are kept. */
+export function mergeDurations(previous: Durations, next: Durations): Durations {
+  return sorted(Object.entries({ ...previous, ...next }));
+}
+
+/** Reads a `.test_durations` file; `source` names it in the error. */
+export function parseDurations(text: string, source: string): Durations {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not JSON (${(e as Error).message}); delete it or regenerate it from a passing run`);
+  }
+  const parsed = Durations.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `${source}: expected {"<node id>": <seconds>} as pytest-split writes it, ${issue.path.join(".") || "root"}: ${issue.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The file's text: sorted keys, indented, with a final newline (stable diffs when committed). */
+export function formatDurations(d: Durations): string {
+  return `${JSON.stringify(sorted(Object.entries(d)), null, 4)}\n`;
+}

@@ -1,0 +1,87 @@
+/**
+ * Flaky detection: a lane that failed reruns only its failed node ids in a fresh container. A test
+ * that failed and then passed is flaky; one that failed again is failing. Quarantined tests run and
+ * are reported but never turn the run red.
+ */
+import { z } from "zod";
+import type { TestCase } from "./junit.js";
+
+/** What to do with flaky tests: `warn` reports them, `fail` also turns the run red. */
+export const FlakyPolicy = z.enum(["warn", "fail"]);
+export type FlakyPolicy = z.infer<typeof FlakyPolicy>;
+
+export const FailureClass = z.enum(["flaky", "failing", "quarantined"]);
+export type FailureClass = z.infer<typeof FailureClass>;
+
+/** One test that failed in the first run, and what the reruns made of it. */
+export const ClassifiedFailure = z.object({
+  nodeid: z.string(),
+  class: FailureClass,
+  red: z.boolean(), // this test alone turns its lane red
+  detail: z.string(), // "failed, then passed on rerun 1", "failed again on 1 of 1 reruns", ...
+});
+export type ClassifiedFailure = z.infer<typeof ClassifiedFailure>;
+
+export interface Classification {
+  tests: ClassifiedFailure[];
+  red: boolean;
+  flaky: string[];
+  failing: string[];
+  quarantined: string[];
+}
+
+const FAILED = new Set<TestCase["outcome"]>(["failed", "error"]);
+
+/** The node ids to rerun: every test that failed or errored, once, in order. */
+export function failedNodeIds(cases: Iterable<TestCase>): string[] {
+  const ids = new Set<string>();
+  for (const c of cases) if (FAILED.has(c.outcome)) ids.add(c.nodeid);
+  return [...ids];
+}
+
+/**
+ * Quarantine entries are node ids or globs where `*` matches any run of characters (across `/` and
+ * `::`) and `?` one character. Brackets are literal: node ids carry parametrize ids in them.
+ */
+export function quarantineMatcher(entries: readonly string[]): (nodeid: string) => boolean {
+  const exact = new Set(entries.filter((e) => !/[*?]/.test(e)));
+  const globs = entries
+    .filter((e) => /[*?]/.test(e))
+    .map((e) => new RegExp(`^${e.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".")}$`, "s"));
+  return (nodeid) => exact.has(nodeid) || globs.some((g) => g.test(nodeid));
+}
+
+export interface ClassifyInput {
+  firstRun: readonly TestCase[];
+  reruns: readonly (readonly TestCase[])[];
+  quarantine: readonly string[];
+  policy: FlakyPolicy;
+}
+
+/** Classifies every failed test of a lane's first run against its reruns. */
+export function classifyFailures({ firstRun, reruns, quarantine, policy }: ClassifyInput): Classification {
+  const quarantined = quarantineMatcher(quarantine);
+  const outcomes = reruns.map((run) => new Map(run.map((c) => [c.nodeid, c.outcome])));
+  const tests = failedNodeIds(firstRun).map((nodeid): ClassifiedFailure => {
+    const seen = outcomes.map((o) => o.get(nodeid));
+    const passedOn = seen.findIndex((o) => o === "passed");
+    const detail = describe(seen, passedOn);
+    if (quarantined(nodeid)) return { nodeid, class: "quarantined", red: false, detail };
+    if (passedOn >= 0) return { nodeid, class: "flaky", red: policy === "fail", detail };
+    return { nodeid, class: "failing", red: true, detail };
+  });
+  const of = (k: FailureClass) => tests.filter((t) => t.class === k).map((t) => t.nodeid);
+  return { tests, red: tests.some((t) => t.red), flaky: of("flaky"), failing: of("failing"), quarantined: of("quarantined") };
+}
+
+function describe(seen: (TestCase["outcome"] | undefined)[], passedOn: number): string {
+  if (seen.length === 0) return "failed; not rerun";
+  if (passedOn >= 0) return `failed, then passed on rerun ${passedOn + 1}`;
+  const again = seen.filter((o) => o === "failed" || o === "error").length;
+  const missing = seen.filter((o) => o === undefined).length;
+  const parts = [`failed again on ${again} of ${seen.length} reruns`];
+  if (missing > 0) parts.push(`missing from ${missing} rerun reports`);
+  const skipped = seen.filter((o) => o === "skipped").length;
+  if (skipped > 0) parts.push(`skipped on ${skipped}`);
+  return parts.join("; ");
+}

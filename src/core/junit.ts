@@ -1,0 +1,322 @@
+/**
+ * JUnit XML from pytest lanes: parse one lane's file into test cases with pytest node ids, and merge
+ * every lane into one file. Lanes run `-o junit_family=xunit1`, so each <testcase> carries `file`;
+ * xunit2 files (no `file`) are tolerated and their node ids guessed from `classname`.
+ */
+import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
+import { z } from "zod";
+
+/** How one test ended. A test with both a failure and a teardown error counts once, as failed. */
+export const TestOutcome = z.enum(["passed", "failed", "error", "skipped"]);
+export type TestOutcome = z.infer<typeof TestOutcome>;
+
+/** One test of one lane, as read from its JUnit file. */
+export const TestCase = z.object({
+  nodeid: z.string(), // pytest's node id: tests/unit/test_x.py::TestY::test_z[1-a]
+  file: z.string(),
+  classname: z.string(),
+  name: z.string(),
+  line: z.number().int().nullable(),
+  time: z.number().nonnegative(), // seconds, setup+call+teardown (pytest's junit_duration_report=total)
+  outcome: TestOutcome,
+  crashed: z.boolean(), // an xdist worker died while running this test
+  message: z.string(), // the failure/error/skip message attribute, "" when none
+  text: z.string(), // the failure/error body (traceback), "" when none
+  systemOut: z.string(),
+  systemErr: z.string(),
+});
+export type TestCase = z.infer<typeof TestCase>;
+
+/** One lane's parsed JUnit file. `problem` is set when the file is missing or unusable. */
+export interface LaneJUnit {
+  lane: string;
+  cases: TestCase[];
+  /** "no JUnit file", "empty file", "malformed XML: <parser message>", "truncated", or null. */
+  problem: string | null;
+  /** Assumptions made while reading the file (xunit2 node ids, recovered testcases). */
+  notes: string[];
+}
+
+/** Counts as the JUnit format reports them on a <testsuite>. */
+export interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  time: number;
+}
+
+const ARRAYS = new Set(["testsuite", "testcase", "failure", "error", "skipped", "system-out", "system-err"]);
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: false,
+  htmlEntities: true, // pytest writes newlines in attributes as &#10;
+  isArray: (name) => ARRAYS.has(name),
+});
+
+/** XML 1.0 forbids these characters even as references; pytest drops them too. */
+const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+function escapeText(v: unknown): string {
+  return String(v)
+    .replace(INVALID_XML_CHARS, "")
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;");
+}
+
+/** Attributes also keep their newlines and tabs as references, or readers fold them into spaces. */
+function escapeAttr(v: unknown): string {
+  return escapeText(v).replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("\r", "&#13;").replaceAll("\t", "&#9;");
+}
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  textNodeName: "#text",
+  suppressEmptyNode: true,
+  processEntities: false, // escaping is done by the two processors above
+  tagValueProcessor: (_name, value) => escapeText(value),
+  attributeValueProcessor: (_name, value) => escapeAttr(value),
+});
+
+type Element = Record<string, unknown>;
+
+/** xdist's report for a test whose worker died: "worker 'gw0' crashed while running '<nodeid>'". */
+const WORKER_CRASHED = /\bcrashed while running\b|\bworker '?\w+'? crashed\b/;
+
+/** Parses one lane's JUnit file. Never throws: an unusable file yields a `problem` for the summary. */
+export function parseJUnit(xml: string | undefined, lane: string): LaneJUnit {
+  if (xml === undefined) return { lane, cases: [], problem: "no JUnit file", notes: [] };
+  if (xml.trim() === "") return { lane, cases: [], problem: "empty file", notes: [] };
+  const notes: string[] = [];
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    if (!looksTruncated(xml)) {
+      return { lane, cases: [], problem: `malformed XML: ${valid.err.msg} (line ${valid.err.line})`, notes };
+    }
+    const cases = recoverTruncated(xml, notes);
+    return { lane, cases, problem: "truncated", notes };
+  }
+  const root = parser.parse(xml) as Element;
+  const suites = rootSuites(root);
+  if (suites === null) {
+    const name = Object.keys(root).find((k) => k !== "?xml") ?? "nothing";
+    return { lane, cases: [], problem: `malformed XML: root element is <${name}>, expected <testsuites> or <testsuite>`, notes };
+  }
+  return { lane, cases: casesOf(suites, notes), problem: null, notes };
+}
+
+function rootSuites(root: Element): Element[] | null {
+  const all = root.testsuites as Element | "" | undefined;
+  if (all !== undefined) return all === "" ? [] : ((all.testsuite as Element[] | undefined) ?? []);
+  const one = root.testsuite as Element[] | undefined;
+  return one ?? null;
+}
+
+/** A valid document ends with its root's closing tag; a cut-off one does not. */
+function looksTruncated(xml: string): boolean {
+  const end = xml.trimEnd();
+  const opened = /<testsuites?[\s>/]/.test(xml.slice(0, 4096));
+  return opened && !end.endsWith("</testsuites>") && !end.endsWith("</testsuite>");
+}
+
+/** Keeps the complete testcases before the cut, so a truncated lane still reports what it ran. */
+function recoverTruncated(xml: string, notes: string[]): TestCase[] {
+  const closed = xml.lastIndexOf("</testcase>");
+  let cut = closed < 0 ? -1 : closed + "</testcase>".length;
+  const open = xml.lastIndexOf("<testcase");
+  if (open > cut) {
+    const end = xml.indexOf(">", open);
+    if (end > 0 && xml[end - 1] === "/") cut = end + 1;
+  }
+  if (cut < 0) return [];
+  const head = xml.slice(0, cut);
+  const closing = /<testsuites[\s>]/.test(head.slice(0, 4096)) ? "</testsuite></testsuites>" : "</testsuite>";
+  const repaired = head + closing;
+  if (XMLValidator.validate(repaired) !== true) return [];
+  const suites = rootSuites(parser.parse(repaired) as Element) ?? [];
+  const cases = casesOf(suites, notes);
+  notes.push(`recovered ${cases.length} complete testcases before the cut`);
+  return cases;
+}
+
+function casesOf(suites: Element[], notes: string[]): TestCase[] {
+  const byId = new Map<string, TestCase>();
+  const guessed = { count: 0 };
+  const visit = (suite: Element): void => {
+    for (const tc of (suite.testcase as Element[] | undefined) ?? []) {
+      const c = toCase(tc, guessed);
+      const seen = byId.get(c.nodeid);
+      byId.set(c.nodeid, seen ? combine(seen, c) : c);
+    }
+    for (const inner of (suite.testsuite as Element[] | undefined) ?? []) visit(inner);
+  };
+  suites.forEach(visit);
+  if (guessed.count > 0) {
+    notes.push(
+      `${guessed.count} testcases have no file attribute (xunit2?): node ids guessed from classname; run pytest with -o junit_family=xunit1`,
+    );
+  }
+  return [...byId.values()];
+}
+
+function attr(el: Element, name: string): string {
+  const v = el[name];
+  return typeof v === "string" ? v : "";
+}
+
+/** First child element of a kind, as {message, text}; pytest writes at most one of each. */
+function child(el: Element, name: string): { message: string; text: string } | null {
+  const list = el[name] as unknown[] | undefined;
+  if (!list || list.length === 0) return null;
+  const first = list[0];
+  if (typeof first === "string") return { message: "", text: first };
+  const c = first as Element;
+  return { message: attr(c, "message"), text: attr(c, "#text") };
+}
+
+function textOf(el: Element, name: string): string {
+  const list = el[name] as unknown[] | undefined;
+  if (!list) return "";
+  return list.map((x) => (typeof x === "string" ? x : attr(x as Element, "#text"))).join("\n");
+}
+
+function toCase(tc: Element, guessed: { count: number }): TestCase {
+  const classname = attr(tc, "classname");
+  const name = attr(tc, "name");
+  let file = attr(tc, "file").replaceAll("\\", "/");
+  let classes: string[];
+  if (file !== "") {
+    classes = classesAfterModule(classname, file);
+  } else {
+    guessed.count++;
+    ({ file, classes } = guessFromClassname(classname));
+  }
+  const nodeid = [file, ...classes, name].join("::");
+  const failure = child(tc, "failure");
+  const error = child(tc, "error");
+  const skipped = child(tc, "skipped");
+  const outcome: TestOutcome = failure ? "failed" : error ? "error" : skipped ? "skipped" : "passed";
+  const detail = failure ?? error ?? skipped ?? { message: "", text: "" };
+  const line = Number.parseInt(attr(tc, "line"), 10);
+  const time = Number.parseFloat(attr(tc, "time"));
+  return {
+    nodeid,
+    file,
+    classname,
+    name,
+    line: Number.isFinite(line) ? line : null,
+    time: Number.isFinite(time) && time > 0 ? time : 0,
+    outcome,
+    crashed: outcome !== "skipped" && WORKER_CRASHED.test(`${detail.message}\n${detail.text.slice(0, 500)}`),
+    message: detail.message,
+    text: failure && error ? `${failure.text}\n\n${error.message}\n${error.text}` : detail.text,
+    systemOut: textOf(tc, "system-out"),
+    systemErr: textOf(tc, "system-err"),
+  };
+}
+
+/** classname is "<module dotted path>[.<Class>[.<Inner>]]"; the classes are what follows the module. */
+function classesAfterModule(classname: string, file: string): string[] {
+  const module = file.replace(/\.py$/, "").replaceAll("/", ".");
+  if (classname === module) return [];
+  if (classname.startsWith(`${module}.`)) return classname.slice(module.length + 1).split(".");
+  return guessFromClassname(classname).classes;
+}
+
+/** Without `file`, pytest's default `python_classes = Test*` tells classes (capitalised) from modules. */
+function guessFromClassname(classname: string): { file: string; classes: string[] } {
+  const parts = classname.split(".");
+  let split = parts.length;
+  while (split > 1 && /^[A-Z]/.test(parts[split - 1])) split--;
+  return { file: `${parts.slice(0, split).join("/")}.py`, classes: parts.slice(split) };
+}
+
+/** pytest writes a test that failed and then errored in teardown twice; it counts once, as failed. */
+function combine(a: TestCase, b: TestCase): TestCase {
+  const rank: Record<TestOutcome, number> = { failed: 3, error: 2, skipped: 1, passed: 0 };
+  const [worst, other] = rank[b.outcome] > rank[a.outcome] ? [b, a] : [a, b];
+  const extra = other.outcome === "passed" ? "" : `\n\n${other.message}\n${other.text}`;
+  return {
+    ...worst,
+    time: a.time + b.time,
+    crashed: a.crashed || b.crashed,
+    text: worst.text + extra,
+    systemOut: [a.systemOut, b.systemOut].filter(Boolean).join("\n"),
+    systemErr: [a.systemErr, b.systemErr].filter(Boolean).join("\n"),
+  };
+}
+
+/** Counts one lane's cases the way a <testsuite> element reports them. */
+export function countCases(cases: readonly TestCase[]): Counts {
+  const counts: Counts = { tests: cases.length, failures: 0, errors: 0, skipped: 0, time: 0 };
+  for (const c of cases) {
+    if (c.outcome === "failed") counts.failures++;
+    else if (c.outcome === "error") counts.errors++;
+    else if (c.outcome === "skipped") counts.skipped++;
+    counts.time += c.time;
+  }
+  return counts;
+}
+
+/**
+ * Merges lanes into one JUnit document: one <testsuite name="<lane>"> per lane, names made unique
+ * ("unit", "unit (2)") when two inputs share a lane name. A lane's problem is kept as a property.
+ */
+export function mergeJUnit(lanes: readonly LaneJUnit[]): string {
+  const used = new Set<string>();
+  const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0, time: 0 };
+  const suites = lanes.map((l) => {
+    const name = uniqueName(l.lane, used);
+    const counts = countCases(l.cases);
+    for (const k of ["tests", "failures", "errors", "skipped", "time"] as const) total[k] += counts[k];
+    return suiteElement(name, counts, l);
+  });
+  return builder.build({
+    "?xml": { "@version": "1.0", "@encoding": "utf-8" },
+    testsuites: { "@name": "backend-ci", ...countAttrs(total), testsuite: suites },
+  }) as string;
+}
+
+function uniqueName(lane: string, used: Set<string>): string {
+  let name = lane;
+  for (let n = 2; used.has(name); n++) name = `${lane} (${n})`;
+  used.add(name);
+  return name;
+}
+
+function countAttrs(c: Counts): Element {
+  return {
+    "@tests": c.tests,
+    "@failures": c.failures,
+    "@errors": c.errors,
+    "@skipped": c.skipped,
+    "@time": c.time.toFixed(3),
+  };
+}
+
+function suiteElement(name: string, counts: Counts, lane: LaneJUnit): Element {
+  const suite: Element = { "@name": name, ...countAttrs(counts) };
+  if (lane.problem) {
+    suite.properties = { property: [{ "@name": "backend-ci.problem", "@value": lane.problem }] };
+  }
+  suite.testcase = lane.cases.map(caseElement);
+  return suite;
+}
+
+function caseElement(c: TestCase): Element {
+  const el: Element = { "@classname": c.classname, "@name": c.name, "@file": c.file };
+  if (c.line !== null) el["@line"] = c.line;
+  el["@time"] = c.time.toFixed(3);
+  if (c.outcome === "failed") el.failure = { "@message": c.message, "#text": c.text };
+  else if (c.outcome === "error") el.error = { "@message": c.message, "#text": c.text };
+  else if (c.outcome === "skipped") el.skipped = { "@message": c.message, "#text": c.text };
+  if (c.systemOut) el["system-out"] = c.systemOut;
+  if (c.systemErr) el["system-err"] = c.systemErr;
+  return el;
+}

@@ -1,0 +1,80 @@
+/**
+ * Plans to containers: a lane plan becomes one container bound to its own services, one exec that
+ * may fail without losing its files, and the files it wrote.
+ */
+import { Container, Directory, File, ReturnType } from "@dagger.io/dagger";
+
+import type { Config } from "./core/config.js";
+import { CONTAINER_LAYOUT } from "./core/layout.js";
+import type { CombinePlan, LanePlan } from "./core/plan.js";
+import { serviceFor } from "./services.js";
+
+/** What one lane run left behind. */
+export interface LaneRun {
+  plan: LanePlan;
+  container: Container;
+  exitCode: number;
+  /** Names of the files in the lane's report directory. */
+  files: string[];
+  record?: string;
+  junit?: string;
+  wallSeconds: number;
+}
+
+/** The lane's container before its exec: helpers, services under their aliases, env. */
+export function laneContainer(base: Container, helpers: Directory, plan: LanePlan, config: Config, cacheBuster?: string): Container {
+  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers);
+  for (const s of plan.services) c = c.withServiceBinding(s, serviceFor(s, config, plan.id));
+  for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
+  // Test execs are cached by their inputs; a new value here makes the lane run again.
+  if (cacheBuster) c = c.withEnvVariable("BACKEND_CI_CACHE_BUSTER", cacheBuster);
+  return c;
+}
+
+/** The container after the lane ran; a failing exec keeps its files readable. */
+export function ranLane(base: Container, helpers: Directory, plan: LanePlan, config: Config, cacheBuster?: string): Container {
+  return laneContainer(base, helpers, plan, config, cacheBuster).withExec(plan.argv, { expect: ReturnType.Any });
+}
+
+async function readIfPresent(c: Container, dir: string, files: string[], path: string): Promise<string | undefined> {
+  const name = path.slice(dir.length + 1);
+  return files.includes(name) ? c.file(path).contents() : undefined;
+}
+
+export async function runLane(base: Container, helpers: Directory, plan: LanePlan, config: Config, cacheBuster?: string): Promise<LaneRun> {
+  const started = Date.now();
+  const container = ranLane(base, helpers, plan, config, cacheBuster);
+  const exitCode = await container.exitCode();
+  const wallSeconds = (Date.now() - started) / 1000;
+  const files = await container.directory(plan.reportDir).entries();
+  const [record, junit] = await Promise.all([
+    readIfPresent(container, plan.reportDir, files, plan.outputs.record),
+    readIfPresent(container, plan.reportDir, files, plan.outputs.junit),
+  ]);
+  return { plan, container, exitCode, files, record, junit, wallSeconds };
+}
+
+export interface CombineRun {
+  container: Container;
+  exitCode: number;
+  record?: string;
+  coverageJson?: string;
+}
+
+/**
+ * The combine step: every data file that exists copied in at the path its lane wrote it, then
+ * combine.py, which names the lanes whose files are missing.
+ */
+export async function runCombine(base: Container, helpers: Directory, plan: CombinePlan, inputs: { path: string; file: File }[]): Promise<CombineRun> {
+  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers);
+  for (const { path, file } of inputs) c = c.withFile(path, file);
+  for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
+  c = c.withExec(plan.argv, { expect: ReturnType.Any });
+  const exitCode = await c.exitCode();
+  const files = await c.directory(plan.outDir).entries();
+  const [record, coverageJson] = await Promise.all([
+    files.includes("combine.json") ? c.file(`${plan.outDir}/combine.json`).contents() : undefined,
+    files.includes("coverage.json") ? c.file(`${plan.outDir}/coverage.json`).contents() : undefined,
+  ]);
+  return { container: c, exitCode, record, coverageJson };
+}

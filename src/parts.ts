@@ -1,0 +1,62 @@
+/**
+ * The last job of a CI matrix: every part's exported reports in, one combined coverage gate, one
+ * merged JUnit and one summary out. Lanes come from each part's plan.json, so a lane whose part
+ * produced nothing is still named.
+ */
+import { dag, Directory } from "@dagger.io/dagger";
+import { z } from "zod";
+
+import { backendContainer } from "./backend.js";
+import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
+import { type LanePlan, planCombine } from "./core/plan.js";
+import { type LaneArtifacts, assembleReports } from "./core/reports.js";
+import { runCombine } from "./lanes.js";
+import { type PipelineOutput, type RunOptionsOut, helpersDir, loadConfig } from "./pipeline.js";
+
+const PlanFile = z.object({ part: z.number().optional(), parts: z.number().optional(), lanes: z.array(z.custom<LanePlan>((v) => typeof v === "object" && v !== null && "id" in v)) });
+
+/** Directory of every file named `name` under `root`, keyed by that directory's last segment. */
+async function dirsHolding(root: Directory, name: string): Promise<Map<string, string>> {
+  const found = await root.glob(`**/${name}`);
+  return new Map(found.map((p) => p.slice(0, -name.length - 1)).map((d) => [d.split("/").pop()!, d]));
+}
+
+export async function combineParts(source: Directory, artifacts: Directory, opts: RunOptionsOut): Promise<PipelineOutput> {
+  const { config } = await loadConfig(source, opts);
+  const planPaths = await artifacts.glob("**/plan.json");
+  if (planPaths.length === 0)
+    throw new Error("artifacts: no plan.json found; pass the directory holding every part's exported reports (each part's reports directory has a plan.json)");
+  const plans = (await Promise.all(planPaths.map(async (p) => PlanFile.parse(JSON.parse(await artifacts.file(p).contents())))))
+    .flatMap((f) => f.lanes);
+  const laneDirs = await dirsHolding(artifacts, "lane.json");
+  const read = async (dir: string | undefined, file: string) => {
+    if (dir === undefined) return undefined;
+    const entries = await artifacts.directory(dir).entries();
+    return entries.includes(file) ? artifacts.file(`${dir}/${file}`).contents() : undefined;
+  };
+  const lanes: LaneArtifacts[] = await Promise.all(
+    plans.map(async (plan) => {
+      const reruns = [...laneDirs.keys()].filter((id) => id.startsWith(`${plan.id}-rerun`)).sort();
+      const dir = laneDirs.get(plan.id);
+      return {
+        plan,
+        first: { record: await read(dir, "lane.json"), junit: await read(dir, "junit.xml") },
+        reruns: await Promise.all(reruns.map(async (id) => ({ id, record: await read(laneDirs.get(id), "lane.json"), junit: await read(laneDirs.get(id), "junit.xml") }))),
+      };
+    }),
+  );
+  const base = await backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target });
+  const combinePlan = planCombine(config, plans, CONTAINER_LAYOUT);
+  const inputs = [];
+  for (const plan of plans) {
+    const dir = laneDirs.get(plan.id);
+    const name = plan.outputs.coverage.slice(plan.reportDir.length + 1);
+    if (dir !== undefined && (await artifacts.directory(dir).entries()).includes(name))
+      inputs.push({ path: plan.outputs.coverage, file: artifacts.file(`${dir}/${name}`) });
+  }
+  const combine = await runCombine(base, helpersDir(), combinePlan, inputs);
+  const assembled = assembleReports({ config, lanes, combine: combine.record, coverageJson: combine.coverageJson });
+  let reports = dag.directory().withDirectory("parts", artifacts).withDirectory(COMBINED_DIR, combine.container.directory(combinePlan.outDir));
+  for (const [name, text] of Object.entries(assembled.files)) reports = reports.withNewFile(name, text);
+  return { reports, summary: assembled.summary, ok: assembled.ok, reasons: assembled.reasons, resultJson: assembled.files["result.json"] };
+}

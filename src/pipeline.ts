@@ -1,0 +1,171 @@
+/**
+ * The pr-backend run: read config, build the backend, plan, run lanes (parallel together, serial in
+ * order), rerun failures to tell flaky from failing, combine coverage, and assemble the reports.
+ * Every decision is the core's; this file only sequences Dagger calls.
+ */
+import { Container, dag, Directory, File } from "@dagger.io/dagger";
+import { z } from "zod";
+
+import { backendContainer, sourceRoot } from "./backend.js";
+import { type Config, type DistMode, ConfigError, DistMode as Dist, readConfig, withDefaultLanes, Workers } from "./core/config.js";
+import { failedNodeIds } from "./core/flaky.js";
+import { parseJUnit } from "./core/junit.js";
+import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
+import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun, selectPart } from "./core/plan.js";
+import { type ReportInputs, assembleReports } from "./core/reports.js";
+import { parseDurations } from "./core/shard.js";
+import { type LaneRun, runCombine, runLane } from "./lanes.js";
+
+/** Arguments of pr-backend and lane, validated before any engine query. */
+export const RunOptions = z.object({
+  pythonVersion: z.string().regex(/^\d+\.\d+$/, 'expected a Python version such as "3.12"').default("3.12"),
+  dockerfile: z.string().min(1).optional(),
+  target: z.string().min(1).optional(),
+  workers: z
+    .string()
+    .transform((s, ctx) => {
+      const v = s === "auto" ? s : /^\d+$/.test(s) ? Number(s) : undefined;
+      const ok = Workers.safeParse(v);
+      if (!ok.success) {
+        ctx.addIssue({ code: "custom", message: 'expected "auto" or a whole number from 0 to 256 (0 runs without xdist)' });
+        return z.NEVER;
+      }
+      return ok.data;
+    })
+    .optional(),
+  dist: Dist.optional(),
+  failUnder: z.number().min(0).max(100).optional(),
+  cacheBuster: z.string().optional(),
+  part: z.number().int().min(1).optional(),
+  parts: z.number().int().min(1).optional(),
+});
+export type RunOptionsIn = z.input<typeof RunOptions>;
+export type RunOptionsOut = z.output<typeof RunOptions>;
+
+/** Validates function arguments; the error names the argument (as the CLI flag) and what is allowed. */
+export function validateOptions(raw: RunOptionsIn): RunOptionsOut {
+  const r = RunOptions.safeParse(raw);
+  if (!r.success) {
+    const flag = (k: PropertyKey) => "--" + String(k).replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
+    const lines = r.error.issues.map((i) => `  - ${flag(i.path[0] ?? "?")} = ${JSON.stringify((raw as Record<string, unknown>)[String(i.path[0])])}: ${i.message}`);
+    throw new ConfigError(`invalid arguments:\n${lines.join("\n")}`);
+  }
+  if ((r.data.part === undefined) !== (r.data.parts === undefined))
+    throw new ConfigError("invalid arguments: --part and --parts go together (e.g. --part=1 --parts=3)");
+  if (r.data.part !== undefined && r.data.part > r.data.parts!)
+    throw new ConfigError(`invalid arguments: --part = ${r.data.part} is larger than --parts = ${r.data.parts}`);
+  return r.data;
+}
+
+export interface Prepared {
+  config: Config;
+  base: Container;
+  helpers: Directory;
+  lanes: LanePlan[];
+  setupSeconds: number;
+  durations: Record<string, number>;
+}
+
+/** The in-container helpers, shipped from this module's own source. */
+export function helpersDir(): Directory {
+  return dag.currentModule().source().directory("src/python");
+}
+
+/** Config from the source's pyproject.toml with argument overrides, read before any container exists. */
+export async function loadConfig(source: Directory, opts: RunOptionsOut): Promise<{ config: Config; entries: string[] }> {
+  const root = await sourceRoot(source);
+  const parsed = readConfig(root.pyproject);
+  const tests = root.entries.includes("tests") ? (await source.directory("tests").entries()).map((e) => `tests/${e.replace(/\/$/, "")}`) : [];
+  const config = withDefaultLanes(parsed, tests);
+  if (opts.failUnder !== undefined) config.coverage = { ...config.coverage, fail_under: opts.failUnder };
+  if (opts.dist !== undefined) config.dist = opts.dist as DistMode;
+  return { config, entries: root.entries };
+}
+
+async function collect(base: Container, helpers: Directory, config: Config, lane: string): Promise<CollectedTest[]> {
+  const plan = collectPlan(config, lane, CONTAINER_LAYOUT);
+  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers);
+  for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
+  c = c.withExec(plan.argv);
+  const text = await c.file(plan.output).contents();
+  return z.array(z.object({ nodeid: z.string(), markers: z.array(z.string()) })).parse(JSON.parse(text));
+}
+
+export async function prepare(source: Directory, opts: RunOptionsOut, durationsFile?: File): Promise<Prepared> {
+  const { config, entries } = await loadConfig(source, opts);
+  const durations = durationsFile
+    ? parseDurations(await durationsFile.contents(), "--durations")
+    : entries.includes(".test_durations")
+      ? parseDurations(await source.file(".test_durations").contents(), ".test_durations")
+      : {};
+  const base = await backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target });
+  const helpers = helpersDir();
+  const started = Date.now();
+  await base.sync();
+  const setupSeconds = (Date.now() - started) / 1000;
+  const collected: Record<string, CollectedTest[]> = {};
+  await Promise.all(lanesNeedingCollection(config).map(async (l) => (collected[l] = await collect(base, helpers, config, l))));
+  let lanes = planLanes({ config, layout: CONTAINER_LAYOUT, workers: opts.workers, collected, durations });
+  if (opts.parts !== undefined) lanes = selectPart(lanes, opts.part!, opts.parts, durations);
+  return { config, base, helpers, lanes, setupSeconds, durations };
+}
+
+/** A lane, then fresh reruns of only its failed tests while some still fail. */
+async function runWithReruns(p: Prepared, plan: LanePlan, cacheBuster?: string): Promise<LaneRun[]> {
+  const first = await runLane(p.base, p.helpers, plan, p.config, cacheBuster);
+  const runs = [first];
+  let failed = failedNodeIds(parseJUnit(first.junit, plan.id).cases);
+  for (let attempt = 1; attempt <= p.config.flaky.reruns && failed.length > 0; attempt++) {
+    const rerun = await runLane(p.base, p.helpers, planRerun(plan, failed, attempt, CONTAINER_LAYOUT), p.config, cacheBuster);
+    runs.push(rerun);
+    failed = failedNodeIds(parseJUnit(rerun.junit, rerun.plan.id).cases);
+  }
+  return runs;
+}
+
+/** Parallel lanes start together; serial lanes run one after another, alongside them. */
+export async function runLanes(p: Prepared, cacheBuster?: string): Promise<LaneRun[][]> {
+  const parallel = p.lanes.filter((l) => l.mode === "parallel");
+  const serial = p.lanes.filter((l) => l.mode === "serial");
+  const [pr, sr] = await Promise.all([
+    Promise.all(parallel.map((l) => runWithReruns(p, l, cacheBuster))),
+    (async () => {
+      const out: LaneRun[][] = [];
+      for (const l of serial) out.push(await runWithReruns(p, l, cacheBuster));
+      return out;
+    })(),
+  ]);
+  const byId = new Map([...pr, ...sr].map((runs) => [runs[0].plan.id, runs]));
+  return p.lanes.map((l) => byId.get(l.id)!);
+}
+
+export interface PipelineOutput {
+  reports: Directory;
+  summary: string;
+  ok: boolean;
+  reasons: string[];
+  resultJson: string;
+}
+
+/** Everything a run hands back: each lane's directory, the combined coverage, and the assembled reports. */
+export async function finish(p: Prepared, runs: LaneRun[][], inputs: Omit<ReportInputs, "lanes" | "config" | "combine" | "coverageJson" | "setupSeconds">, gate: boolean): Promise<PipelineOutput> {
+  let reports = dag.directory();
+  for (const run of runs.flat()) reports = reports.withDirectory(run.plan.id, run.container.directory(run.plan.reportDir));
+  let combine: Awaited<ReturnType<typeof runCombine>> | undefined;
+  if (gate) {
+    const plan = planCombine(p.config, p.lanes, CONTAINER_LAYOUT);
+    const files = runs.map((r) => r[0]).filter((r) => r.files.includes(r.plan.outputs.coverage.slice(r.plan.reportDir.length + 1)));
+    combine = await runCombine(p.base, p.helpers, plan, files.map((r) => ({ path: r.plan.outputs.coverage, file: r.container.file(r.plan.outputs.coverage) })));
+    reports = reports.withDirectory(COMBINED_DIR, combine.container.directory(plan.outDir));
+  }
+  const assembled = assembleReports({
+    ...inputs,
+    config: p.config,
+    setupSeconds: p.setupSeconds,
+    lanes: runs.map((r) => ({ plan: r[0].plan, first: r[0], reruns: r.slice(1) })),
+    combine: combine?.record,
+    coverageJson: combine?.coverageJson,
+  });
+  for (const [name, text] of Object.entries(assembled.files)) reports = reports.withNewFile(name, text);
+  return { reports, summary: assembled.summary, ok: assembled.ok, reasons: assembled.reasons, resultJson: assembled.files["result.json"] };
+}
