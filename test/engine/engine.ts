@@ -35,7 +35,7 @@ import { ExecFailure, ProtocolError } from "./errors.js";
 import { EMPTY_TREE, entries, exists, graft, subtree, withFile, without, type Tree } from "./fs.js";
 import {
   bindingsOf,
-  describe,
+  describeChain,
   envOf,
   execsOf,
   idOf,
@@ -580,7 +580,7 @@ export class Engine {
     if (abstract && isAbstractType(abstract) && concrete && "getInterfaces" in concrete && this.schema.isSubType(abstract, concrete as never)) {
       return;
     }
-    throw this.protocol(`${where}: expected an id of ${expected}, got an id of ${ref.type} (${describe(ref.chain)})`);
+    throw this.protocol(`${where}: expected an id of ${expected}, got an id of ${ref.type} (${describeChain(ref.chain)})`);
   }
 
   private protocol(message: string): ProtocolError {
@@ -835,7 +835,7 @@ export class Engine {
       };
       const timer = setTimeout(() => {
         this.watchers.delete(check);
-        const pending = this.calls.filter((c) => c.status === "pending").map((c) => `${c.field} on ${describe(c.chain)}`);
+        const pending = this.calls.filter((c) => c.status === "pending").map((c) => `${c.field} on ${describeChain(c.chain)}`);
         fail(new Error(`timed out after ${timeoutMs}ms waiting for ${what}; pending leaves: ${pending.join("; ") || "none"}`));
       }, timeoutMs);
       this.watchers.add(check);

@@ -26,7 +26,7 @@ export class ObjectRef {
     readonly chain: Chain,
   ) {}
   toString(): string {
-    return describe(this.chain);
+    return describeChain(this.chain);
   }
 }
 
@@ -52,7 +52,7 @@ export function idOf(type: string, chain: Chain): string {
 }
 
 /** `container.from("python:3.12").withExec(["pytest"])`, for messages. */
-export function describe(chain: Chain): string {
+export function describeChain(chain: Chain): string {
   const parts = chain.map((c) => {
     const shown = Object.entries(c.args)
       .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== false && v !== "")

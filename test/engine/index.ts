@@ -21,7 +21,7 @@ export { execError, ExecFailure, type ExecFailureFields } from "./errors.js";
 export {
   bindingsOf,
   callsOf,
-  describe,
+  describeChain,
   envOf,
   execsOf,
   imageOf,

@@ -120,3 +120,16 @@ def total(amounts: Iterable[Money], currency: str = "EUR") -> Money:
     for amount in amounts:
         result = result + amount
     return result
+
+
+def convert(amount: Money, rate: Union[str, Decimal], currency: str) -> Money:
+    """Convert with a quoted rate (units of `currency` per unit of amount.currency)."""
+    if currency == amount.currency:
+        return amount
+    if currency not in CURRENCIES:
+        raise MoneyError(f"unknown currency {currency!r}")
+    rate = Decimal(str(rate))
+    if rate <= 0:
+        raise MoneyError("rate must be positive")
+    major = Decimal(amount.cents).scaleb(-CURRENCIES[amount.currency]) * rate
+    return Money.parse(str(major), currency)

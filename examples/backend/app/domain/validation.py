@@ -101,3 +101,18 @@ def validate_address(payload: Mapping[str, Any]) -> Dict[str, str]:
     if errors:
         raise ValidationError(errors)
     return {k: str(payload[k]).strip() for k in ("street", "city", "postcode", "country")}
+
+
+PHONE_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def normalize_phone(value: str, default_country_code: str = "49") -> str:
+    """'0170 123 4567' -> '+491701234567'; raises ValidationError when it cannot."""
+    digits = re.sub(r"[\s\-/().]", "", value or "")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = f"+{default_country_code}{digits[1:]}"
+    if not PHONE_RE.match(digits):
+        raise ValidationError({"phone": "must be an international phone number"})
+    return digits

@@ -127,3 +127,10 @@ def test_validate_address_errors(payload, fields):
     with pytest.raises(ValidationError) as info:
         v.validate_address(payload)
     assert set(info.value.errors) == fields
+
+
+@pytest.mark.parametrize(
+    "raw, phone", [("0170 123 4567", "+491701234567"), ("+33 1 23 45 67 89", "+33123456789")]
+)
+def test_normalize_phone(raw, phone):
+    assert v.normalize_phone(raw) == phone

@@ -1,0 +1,116 @@
+/**
+ * Everything the report step writes, from one read of the lanes' artifacts: `result.json`,
+ * `summary.md`, the merged `junit.xml` and `.test_durations` for the next run's shards.
+ */
+import type { Config } from "./config.js";
+import { type Durations, durations, formatDurations, mergeDurations } from "./durations.js";
+import { mergeJUnit } from "./junit.js";
+import type { LanePlan } from "./plan.js";
+import { buildResult, readLanes, type Result, type ResultInput } from "./result.js";
+import { renderSummary } from "./summary.js";
+
+/** The file names `files` uses, relative to the reports directory. */
+export const REPORT_FILES = {
+  result: "result.json",
+  summary: "summary.md",
+  junit: "junit.xml",
+  durations: ".test_durations",
+} as const;
+
+export interface Reports {
+  result: Result;
+  summary: string;
+  /** File name -> text: result.json, summary.md, junit.xml (one <testsuite> per lane id), .test_durations. */
+  files: Record<string, string>;
+}
+
+/**
+ * Builds every report from the generic input. `previous` is the committed `.test_durations`, already
+ * parsed; this run's first-run durations replace its entries.
+ */
+export function buildReports(input: ResultInput, previous: Durations = {}): Reports {
+  const readings = readLanes(input);
+  const result = buildResult(input, readings);
+  const summary = renderSummary(result);
+  const measured = durations(readings.flatMap((r) => r.junit.cases));
+  return {
+    result,
+    summary,
+    files: {
+      [REPORT_FILES.result]: `${JSON.stringify(result, null, 2)}\n`,
+      [REPORT_FILES.summary]: summary,
+      [REPORT_FILES.junit]: mergeJUnit(readings.map((r) => r.junit)),
+      [REPORT_FILES.durations]: formatDurations(mergeDurations(previous, measured)),
+    },
+  };
+}
+
+/** One run of a lane as the Dagger layer or the host harness read it back. */
+export interface LaneRunArtifacts {
+  /** lane.json text; undefined when the file is missing. */
+  record?: string;
+  /** junit.xml text; undefined when the file is missing. */
+  junit?: string;
+  /** The container's (or process's) wall time, when measured. */
+  wallSeconds?: number;
+}
+
+/** A planned lane, its first run and its reruns of only the failed tests, in order. */
+export interface LaneArtifacts {
+  plan: Pick<LanePlan, "id" | "lane" | "shard" | "mode" | "workers" | "failOnEmpty">;
+  first: LaneRunArtifacts;
+  reruns: (LaneRunArtifacts & { id?: string })[];
+}
+
+export interface ReportInputs {
+  config: Pick<Config, "coverage" | "flaky">;
+  lanes: LaneArtifacts[];
+  /** combine.json text; undefined when the combine step did not run or wrote nothing. */
+  combine?: string;
+  /** coverage.json text (`coverage json`), for the floors. */
+  coverageJson?: string;
+  /** Seconds spent building the backend image, shared by every lane. */
+  setupSeconds?: number;
+  /** This run is part `part` of `parts` of a CI matrix: coverage is gated by combine-parts. */
+  part?: number;
+  parts?: number;
+  /** The `.test_durations` the plan used; this run's figures replace its entries. */
+  previousDurations?: Durations;
+  /** The worker count `-n auto` resolved to in the lanes (default 2, the CI runner's cores). */
+  autoWorkers?: number;
+}
+
+export interface AssembledReports extends Reports {
+  ok: boolean;
+  reasons: string[];
+}
+
+/** The report step of pr-backend and combine-parts: plans and raw artifacts in, every report out. */
+export function assembleReports(inputs: ReportInputs): AssembledReports {
+  const auto = inputs.autoWorkers ?? 2;
+  const input: ResultInput = {
+    lanes: inputs.lanes.map(({ plan, first, reruns }) => ({
+      id: plan.id,
+      lane: plan.lane,
+      shard: plan.shard ? { index: plan.shard.index, count: plan.shard.count } : undefined,
+      // A lane's plan mode is its schedule; xdist runs whenever workers is not 0.
+      mode: plan.workers === 0 ? "serial" : "parallel",
+      group: plan.mode,
+      workers: plan.workers === "auto" ? auto : Math.max(1, plan.workers),
+      failOnEmpty: plan.failOnEmpty,
+      record: first.record,
+      junitXml: first.junit,
+      wall_s: first.wallSeconds,
+      setup_s: inputs.setupSeconds,
+      reruns: reruns.map((r) => ({ record: r.record, junitXml: r.junit, wall_s: r.wallSeconds })),
+    })),
+    combine: inputs.combine,
+    coverageJson: inputs.coverageJson,
+    floors: inputs.config.coverage.floors,
+    quarantine: inputs.config.flaky.quarantine,
+    flakyPolicy: inputs.config.flaky.policy,
+    part: inputs.part !== undefined && inputs.parts !== undefined ? { index: inputs.part, count: inputs.parts } : undefined,
+  };
+  const reports = buildReports(input, inputs.previousDurations);
+  return { ...reports, ok: reports.result.ok, reasons: reports.result.reasons };
+}

@@ -1,0 +1,103 @@
+/**
+ * Shared pieces of the graph tests: a small backend source built in the stand-in engine, and scripted
+ * lane / combine execs that write the files the real helpers write.
+ */
+import { dag, Directory } from "@dagger.io/dagger";
+
+import type { ExecOutcome, ExecRecord, RunningEngine } from "./engine/index.js";
+
+export const REQUIREMENTS = "psycopg[binary]==3.3.9\n";
+export const REQUIREMENTS_TEST = "-r requirements.txt\npytest==9.2.0\npytest-xdist==3.8.0\npytest-cov==7.1.0\ncoverage==7.17.3\n";
+
+/** A backend source with tests/unit, tests/contract, tests/integration and the given pyproject. */
+export function backendSource(pyproject = '[project]\nname = "svc"\nversion = "0.1.0"\n', extra: Record<string, string> = {}): Directory {
+  let d = dag
+    .directory()
+    .withNewFile("pyproject.toml", pyproject)
+    .withNewFile("requirements.txt", REQUIREMENTS)
+    .withNewFile("requirements-test.txt", REQUIREMENTS_TEST)
+    .withNewFile("app/__init__.py", "")
+    .withNewFile("tests/unit/test_pricing.py", "def test_ok():\n    assert True\n")
+    .withNewFile("tests/contract/test_payloads.py", "def test_ok():\n    assert True\n")
+    .withNewFile("tests/integration/test_orders.py", "def test_ok():\n    assert True\n");
+  for (const [path, text] of Object.entries(extra)) d = d.withNewFile(path, text);
+  return d;
+}
+
+/** The lane id a run_lane.py exec runs, or undefined for any other exec. */
+export function laneOf(e: { argv: string[] }): string | undefined {
+  const i = e.argv.indexOf("--lane");
+  return e.argv.some((a) => a.endsWith("run_lane.py")) && i >= 0 ? e.argv[i + 1] : undefined;
+}
+
+export const isCombine = (e: { argv: string[] }) => e.argv.some((a) => a.endsWith("combine.py"));
+
+export function junitXml(lane: string, cases: { name: string; failed?: boolean }[]): string {
+  const body = cases
+    .map(
+      (c) =>
+        `<testcase classname="tests.unit.test_x" name="${c.name}" file="tests/unit/test_x.py" line="1" time="0.5">${
+          c.failed ? `<failure message="assert 1 == 2">assert 1 == 2</failure>` : ""
+        }</testcase>`,
+    )
+    .join("");
+  const failures = cases.filter((c) => c.failed).length;
+  return `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="0" failures="${failures}" skipped="0" tests="${cases.length}" time="1.0">${body}</testsuite></testsuites>`;
+}
+
+export function laneRecord(lane: string, status: "passed" | "failed", exitCode: number, argv: string[] = []): string {
+  return JSON.stringify({
+    lane,
+    status,
+    exit_code: exitCode,
+    message: status === "passed" ? "2 passed" : "1 failed, 1 passed",
+    readiness_s: 0.5,
+    tests_s: 2,
+    started_at: "2026-11-23T10:00:00Z",
+    finished_at: "2026-11-23T10:00:03Z",
+    argv,
+    workers: 2,
+  });
+}
+
+/** What a lane exec writes: lane.json, junit.xml and its coverage data file. */
+export function laneOutcome(e: ExecRecord, failed = false): ExecOutcome {
+  const id = laneOf(e)!;
+  const dir = e.argv[e.argv.indexOf("--reports") + 1];
+  return {
+    exitCode: failed ? 1 : 0,
+    files: {
+      [`${dir}/lane.json`]: laneRecord(id, failed ? "failed" : "passed", failed ? 1 : 0, e.argv.slice(e.argv.indexOf("--") + 1)),
+      [`${dir}/junit.xml`]: junitXml(id, [{ name: "test_a" }, { name: "test_b", failed }]),
+      [`${dir}/.coverage.${id}`]: `coverage data of ${id}`,
+    },
+  };
+}
+
+export function combineOutcome(e: ExecRecord, total = 85): ExecOutcome {
+  const out = e.argv[e.argv.indexOf("--out") + 1];
+  const failUnder = Number(e.argv[e.argv.indexOf("--fail-under") + 1]);
+  const lanes = e.argv.flatMap((a, i) => (e.argv[i - 1] === "--data" ? [a.split("=")[0]] : []));
+  const passed = total >= failUnder;
+  return {
+    exitCode: passed ? 0 : 2,
+    files: {
+      [`${out}/combine.json`]: JSON.stringify({
+        total,
+        fail_under: failUnder,
+        gate_passed: passed,
+        branch: true,
+        inputs: lanes.map((lane) => ({ lane, path: `/reports/${lane}/.coverage.${lane}`, state: "combined", message: "" })),
+        message: passed ? `coverage ${total.toFixed(2)}% meets fail_under ${failUnder}%` : `coverage ${total.toFixed(2)}% is below fail_under ${failUnder}%`,
+        reports: ["coverage.xml", "coverage.json", "coverage.lcov", "html/"],
+      }),
+      [`${out}/coverage.json`]: JSON.stringify({ files: {}, totals: { percent_covered: total } }),
+    },
+  };
+}
+
+/** Scripts every lane to pass (or the named ones to fail) and the combine step to report `total`. */
+export function scriptRun(engine: RunningEngine, opts: { failing?: string[]; total?: number } = {}): void {
+  engine.onExec((e) => laneOf(e) !== undefined, (e) => laneOutcome(e, (opts.failing ?? []).includes(laneOf(e)!)));
+  engine.onExec(isCombine, (e) => combineOutcome(e, opts.total ?? 85));
+}

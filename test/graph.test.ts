@@ -1,0 +1,199 @@
+/**
+ * What pr-backend asks the engine to do, recorded by the schema-checking stand-in engine: every
+ * query here is validated against the real v0.21 schema, and an invalid one fails its test.
+ */
+import { describe, expect, it } from "vitest";
+
+import { BackendCi } from "../src/index.js";
+import { bindingsOf, imageOf, useEngine } from "./engine/index.js";
+import { backendSource, isCombine, laneOf, laneOutcome, scriptRun } from "./graph-support.js";
+
+const engine = useEngine();
+
+const TWO_PARALLEL_TWO_SERIAL = `
+[tool.backend-ci.lanes.unit]
+paths = ["tests/unit"]
+[tool.backend-ci.lanes.contract]
+paths = ["tests/contract"]
+workers = 2
+[tool.backend-ci.lanes.integration]
+paths = ["tests/integration"]
+mode = "serial"
+services = ["postgres", "elasticsearch", "opensearch"]
+[tool.backend-ci.lanes.migrations]
+paths = ["tests/integration/test_migrations.py"]
+mode = "serial"
+services = ["postgres"]
+`;
+
+const laneContainers = () =>
+  engine()
+    .containers()
+    .filter((c) => c.execs.some((a) => laneOf({ argv: a }) !== undefined));
+const laneContainer = (id: string) => laneContainers().find((c) => c.execs.some((a) => laneOf({ argv: a }) === id))!;
+const laneArgv = (id: string) => laneContainer(id).execs.find((a) => laneOf({ argv: a }) === id)!;
+
+describe("pr-backend with no configuration", () => {
+  it("runs tests/unit and tests/contract in one parallel xdist lane and tests/integration in one serial lane", async () => {
+    scriptRun(engine());
+    const result = await new BackendCi().prBackend(backendSource());
+    expect(result.ok).toBe(true);
+    const fast = laneArgv("fast");
+    const pytest = fast.slice(fast.indexOf("--") + 1);
+    expect(pytest.slice(0, 5)).toEqual(["python", "-m", "pytest", "tests/unit", "tests/contract"]);
+    expect(pytest).toEqual(expect.arrayContaining(["-n", "auto", "--dist", "load", "--cov-fail-under=0", "--junitxml=/reports/fast/junit.xml"]));
+    const integration = laneArgv("integration");
+    expect(integration.slice(integration.indexOf("--") + 1)).not.toContain("-n");
+    expect(integration).toEqual(expect.arrayContaining(["--wait", "postgres=postgresql://postgres:postgres@postgres:5432/postgres"]));
+  });
+
+  it("binds the three official service images under their aliases, and only to the integration lane", async () => {
+    scriptRun(engine());
+    await new BackendCi().prBackend(backendSource());
+    const bindings = bindingsOf(laneContainer("integration").chain);
+    expect(Object.keys(bindings).sort()).toEqual(["elasticsearch", "opensearch", "postgres"]);
+    expect(imageOf(bindings.postgres.chain)).toBe("postgres:16-alpine");
+    expect(imageOf(bindings.elasticsearch.chain)).toBe("docker.elastic.co/elasticsearch/elasticsearch:8.15.3");
+    expect(imageOf(bindings.opensearch.chain)).toBe("opensearchproject/opensearch:2.17.1");
+    expect(Object.keys(bindingsOf(laneContainer("fast").chain))).toEqual([]);
+    const healthcheck = bindings.postgres.chain.find((c) => c.field === "withDockerHealthcheck");
+    expect(healthcheck?.args.args).toEqual(expect.arrayContaining(["pg_isready"]));
+    const esHealth = bindings.elasticsearch.chain.find((c) => c.field === "withDockerHealthcheck");
+    expect(String((esHealth?.args.args as string[])[0])).toContain("wait_for_status=yellow");
+    for (const b of Object.values(bindings)) {
+      const i = b.chain.findIndex((c) => c.field === "withExposedPort");
+      const j = b.chain.findIndex((c) => c.field === "asService");
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(i).toBeLessThan(j);
+    }
+  });
+
+  it("gives each lane its connection URLs, coverage file and plugin in env", async () => {
+    scriptRun(engine());
+    await new BackendCi().prBackend(backendSource());
+    const env = laneContainer("integration").env;
+    expect(env).toMatchObject({
+      DATABASE_URL: "postgresql://postgres:postgres@postgres:5432/app",
+      ELASTICSEARCH_URL: "http://elasticsearch:9200",
+      OPENSEARCH_URL: "http://opensearch:9200",
+      COVERAGE_FILE: "/reports/integration/.coverage.integration",
+      PYTHONPATH: "/backend-ci",
+      BACKEND_CI_DATABASE_ENV: "DATABASE_URL",
+      SEARCH_INDEX_PREFIX: "integration_",
+    });
+    expect(laneContainer("fast").env.COVERAGE_FILE).toBe("/reports/fast/.coverage.fast");
+    expect(laneContainer("fast").env.DATABASE_URL).toBeUndefined();
+  });
+});
+
+describe("lane scheduling", () => {
+  it("starts both parallel lanes before either is answered", async () => {
+    scriptRun(engine());
+    const gate = engine().holdExec((e) => laneOf(e) === "unit" || laneOf(e) === "contract");
+    const run = new BackendCi().prBackend(backendSource(TWO_PARALLEL_TWO_SERIAL));
+    const held = await gate.reached(2);
+    expect(held.map(laneOf).sort()).toEqual(["contract", "unit"]);
+    gate.release();
+    expect((await run).ok).toBe(true);
+  });
+
+  it("runs serial lanes strictly one after another, in config order", async () => {
+    scriptRun(engine());
+    const gate = engine().holdExec((e) => laneOf(e) === "integration");
+    const run = new BackendCi().prBackend(backendSource(TWO_PARALLEL_TWO_SERIAL));
+    await gate.reached(1);
+    // Give the pipeline every chance to start the next serial lane early.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(engine().execs.filter((e) => laneOf(e) === "migrations")).toHaveLength(0);
+    gate.release();
+    await run;
+    const integration = engine().execs.find((e) => laneOf(e) === "integration")!;
+    const migrations = engine().execs.find((e) => laneOf(e) === "migrations")!;
+    expect(migrations.startedAt).toBeGreaterThanOrEqual(integration.endedAt!);
+  });
+
+  it("gives every lane its own service instance", async () => {
+    scriptRun(engine());
+    await new BackendCi().prBackend(backendSource(TWO_PARALLEL_TWO_SERIAL));
+    const a = bindingsOf(laneContainer("integration").chain).postgres.id;
+    const b = bindingsOf(laneContainer("migrations").chain).postgres.id;
+    expect(a).not.toBe(b);
+  });
+});
+
+describe("combine and gate", () => {
+  it("reads exactly the coverage files the lanes wrote, at the paths they wrote them", async () => {
+    scriptRun(engine());
+    await new BackendCi().prBackend(backendSource());
+    const combine = engine().containers().find((c) => c.execs.some((a) => isCombine({ argv: a })))!;
+    const copied = combine.chain.filter((c) => c.field === "withFile" && String(c.args.path).startsWith("/reports/")).map((c) => c.args.path);
+    expect(copied.sort()).toEqual(["/reports/fast/.coverage.fast", "/reports/integration/.coverage.integration"]);
+    const argv = combine.execs.find((a) => isCombine({ argv: a }))!;
+    expect(argv).toEqual(expect.arrayContaining(["--data", "fast=/reports/fast/.coverage.fast", "--data", "integration=/reports/integration/.coverage.integration"]));
+    const sources = engine()
+      .reads()
+      .filter((r) => r.kind === "file" && r.path.includes(".coverage.") && r.usedBy === "withFile");
+    expect(sources.map((r) => r.path).sort()).toEqual(copied.sort());
+  });
+
+  it("passes the gate threshold into the combine argv", async () => {
+    scriptRun(engine(), { total: 85 });
+    const result = await new BackendCi().prBackend(backendSource(), "3.12", undefined, undefined, 91);
+    const argv = engine().execs.find(isCombine)!.argv;
+    expect(argv[argv.indexOf("--fail-under") + 1]).toBe("91");
+    expect(result.ok).toBe(false);
+    expect(result.reasons.join("\n")).toContain("91");
+  });
+
+  it("still reads a failing lane's files, runs the others, and turns the result red", async () => {
+    scriptRun(engine(), { failing: ["fast", "fast-rerun1"] });
+    const result = await new BackendCi().prBackend(backendSource());
+    const reads = engine()
+      .reads()
+      .filter((r) => r.path.startsWith("/reports/fast/") && r.usedBy === "contents")
+      .map((r) => r.path);
+    expect(reads).toEqual(expect.arrayContaining(["/reports/fast/junit.xml", "/reports/fast/lane.json"]));
+    expect(engine().execs.find((e) => laneOf(e) === "integration")).toBeDefined();
+    expect(result.ok).toBe(false);
+    expect(() => result.check()).toThrow(/fast/);
+    expect(engine().execs.find(isCombine)!.argv).toContain("fast=/reports/fast/.coverage.fast");
+  });
+
+  it("reruns only the failed node ids in a fresh container and reports a pass on rerun as flaky", async () => {
+    scriptRun(engine(), { failing: ["fast"] });
+    const result = await new BackendCi().prBackend(backendSource());
+    const rerun = engine().execs.find((e) => laneOf(e) === "fast-rerun1")!;
+    const pytest = rerun.argv.slice(rerun.argv.indexOf("--") + 1);
+    expect(pytest.filter((a) => a.includes("::"))).toEqual(["tests/unit/test_x.py::test_b"]);
+    expect(rerun.env.BACKEND_CI_ATTEMPT).toBe("1");
+    expect(result.ok).toBe(true);
+    expect(result.summary).toMatch(/flaky/i);
+  });
+});
+
+describe("bad input", () => {
+  it("issues no engine query at all for a bad argument", async () => {
+    await expect(new BackendCi().prBackend(backendSource(), "3.12", "many")).rejects.toThrow(/--workers = "many"/);
+    expect(engine().calls.filter((c) => c.field !== "id")).toHaveLength(0);
+  });
+
+  it("reads only the source for a bad [tool.backend-ci] value and starts no container", async () => {
+    const bad = '[tool.backend-ci.lanes.unit]\nworkers = "many"\n';
+    await expect(new BackendCi().prBackend(backendSource(bad))).rejects.toThrow(/tool\.backend-ci\.lanes\.unit\.workers = "many"/);
+    expect(engine().containers()).toHaveLength(0);
+    expect(engine().execs).toHaveLength(0);
+  });
+});
+
+describe("lane", () => {
+  it("returns the container after the lane ran, for terminal debugging", async () => {
+    engine().onExec((e) => laneOf(e) !== undefined, (e) => laneOutcome(e, true));
+    const c = await new BackendCi().lane(backendSource(), "integration");
+    expect(await c.exitCode()).toBe(1);
+    expect(laneOf({ argv: engine().execs.at(-1)!.argv })).toBe("integration");
+  });
+
+  it("names the lanes there are when asked for one that is not", async () => {
+    await expect(new BackendCi().lane(backendSource(), "nope")).rejects.toThrow(/no lane "nope".*fast, integration/);
+  });
+});
