@@ -8,7 +8,7 @@
 import { argument, Container, Directory, File, func, object, Service } from "@dagger.io/dagger";
 
 import { backendContainer } from "./backend.js";
-import { DEFAULT_IMAGES, readConfig } from "./core/config.js";
+import { readConfig } from "./core/config.js";
 import { fillUnknown, lpt, parseDurations } from "./core/shard.js";
 import { renderShardPlan } from "./core/shard-view.js";
 import { combineParts } from "./parts.js";
@@ -40,6 +40,7 @@ export const PR_STEP = `      - name: Backend tests
           args: pr-backend --source=. check
 `;
 
+/** Runs a Python backend's pytest suite as lanes against real services, and gates the combined coverage. */
 @object()
 export class BackendCi {
   /**
@@ -75,7 +76,7 @@ export class BackendCi {
   @func()
   elasticsearch(
     /** Image tag of docker.elastic.co/elasticsearch/elasticsearch. */
-    version = DEFAULT_IMAGES.elasticsearch.split(":")[1],
+    version = "8.15.3",
   ): Service {
     return elasticsearchContainer(`docker.elastic.co/elasticsearch/elasticsearch:${version}`).asService({ useEntrypoint: true });
   }
@@ -84,7 +85,7 @@ export class BackendCi {
   @func()
   opensearch(
     /** Image tag of opensearchproject/opensearch. */
-    version = DEFAULT_IMAGES.opensearch.split(":")[1],
+    version = "2.17.1",
   ): Service {
     return opensearchContainer(`opensearchproject/opensearch:${version}`).asService({ useEntrypoint: true });
   }

@@ -132,8 +132,14 @@ describe("combine and gate", () => {
     expect(argv).toEqual(expect.arrayContaining(["--data", "fast=/reports/fast/.coverage.fast", "--data", "integration=/reports/integration/.coverage.integration"]));
     const sources = engine()
       .reads()
-      .filter((r) => r.kind === "file" && r.path.includes(".coverage.") && r.usedBy === "withFile");
+      .filter((r) => r.kind === "file" && r.path.includes(".coverage.") && r.usedBy === "withFile(source)");
     expect(sources.map((r) => r.path).sort()).toEqual(copied.sort());
+    // Each file is taken from the container of the lane that wrote it, after its exec.
+    for (const r of sources) {
+      const lane = r.path.split("/")[2];
+      const exec = r.from.filter((c) => c.field === "withExec").at(-1);
+      expect(laneOf({ argv: exec!.args.args as string[] })).toBe(lane);
+    }
   });
 
   it("passes the gate threshold into the combine argv", async () => {

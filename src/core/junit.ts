@@ -107,26 +107,59 @@ type Element = Record<string, unknown>;
 /** xdist's report for a test whose worker died: "worker 'gw0' crashed while running '<nodeid>'". */
 const WORKER_CRASHED = /\bcrashed while running\b|\bworker '?\w+'? crashed\b/;
 
-/** Parses one lane's JUnit file. Never throws: an unusable file yields a `problem` for the summary. */
+/**
+ * Parses one lane's JUnit file. Never throws: an unusable file yields a `problem` for the summary.
+ *
+ * fast-xml-parser's parser is lenient, and its validator costs as much as the parse itself, so a file
+ * is checked by what goes wrong in practice (cut off while written, trailing garbage, the wrong root,
+ * tags that swallow testcases), and the validator runs only to explain a file that failed a check.
+ */
 export function parseJUnit(xml: string | undefined, lane: string): LaneJUnit {
   if (xml === undefined) return { lane, cases: [], problem: "no JUnit file", notes: [] };
   if (xml.trim() === "") return { lane, cases: [], problem: "empty file", notes: [] };
   const notes: string[] = [];
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    if (!looksTruncated(xml)) {
-      return { lane, cases: [], problem: `malformed XML: ${valid.err.msg} (line ${valid.err.line})`, notes };
-    }
-    const cases = recoverTruncated(xml, notes);
-    return { lane, cases, problem: "truncated", notes };
+  const fail = (problem: string, cases: TestCase[] = []): LaneJUnit => ({ lane, cases, problem, notes });
+  const root = rootName(xml);
+  if (root !== "testsuites" && root !== "testsuite") {
+    return fail(malformed(xml, root ? `root element is <${root}>, expected <testsuites> or <testsuite>` : "no root element"));
   }
-  const root = parser.parse(xml) as Element;
-  const suites = rootSuites(root);
-  if (suites === null) {
-    const name = Object.keys(root).find((k) => k !== "?xml") ?? "nothing";
-    return { lane, cases: [], problem: `malformed XML: root element is <${name}>, expected <testsuites> or <testsuite>`, notes };
+  const end = xml.trimEnd();
+  const closed = end.endsWith(`</${root}>`) || new RegExp(`^<${root}\\b[^<]*/>$`).test(end.slice(end.lastIndexOf("<")));
+  if (!closed) {
+    if (!xml.includes(`</${root}>`)) return fail("truncated", recoverTruncated(xml, root, notes));
+    return fail(malformed(xml, `content after </${root}>`));
   }
-  return { lane, cases: casesOf(suites, notes), problem: null, notes };
+  let parsed: Element;
+  try {
+    parsed = parser.parse(xml) as Element;
+  } catch (e) {
+    return fail(malformed(xml, (e as Error).message.split("\n")[0]));
+  }
+  const { cases, elements } = casesOf(rootSuites(parsed) ?? [], notes);
+  const tags = countTags(xml, "<testcase");
+  if (elements !== tags) return fail(malformed(xml, `${tags} <testcase> tags but ${elements} well-formed testcases`));
+  return { lane, cases, problem: null, notes };
+}
+
+/** The validator's account of what is wrong, or `fallback` when it finds the file well-formed. */
+function malformed(xml: string, fallback: string): string {
+  const v = XMLValidator.validate(xml);
+  return `malformed XML: ${v === true ? fallback : `${v.err.msg} (line ${v.err.line})`}`;
+}
+
+/** The first element's name, after the XML declaration, comments and a doctype. */
+function rootName(xml: string): string | null {
+  const m = /^\s*(?:(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)\s*)*<([A-Za-z_][\w.:-]*)/.exec(xml.slice(0, 65536));
+  return m ? m[1] : null;
+}
+
+function countTags(xml: string, open: string): number {
+  let n = 0;
+  for (let i = xml.indexOf(open); i >= 0; i = xml.indexOf(open, i + open.length)) {
+    const next = xml.charCodeAt(i + open.length);
+    if (next === 32 || next === 62 || next === 47 || next === 9 || next === 10 || next === 13) n++;
+  }
+  return n;
 }
 
 function rootSuites(root: Element): Element[] | null {
@@ -136,15 +169,8 @@ function rootSuites(root: Element): Element[] | null {
   return one ?? null;
 }
 
-/** A valid document ends with its root's closing tag; a cut-off one does not. */
-function looksTruncated(xml: string): boolean {
-  const end = xml.trimEnd();
-  const opened = /<testsuites?[\s>/]/.test(xml.slice(0, 4096));
-  return opened && !end.endsWith("</testsuites>") && !end.endsWith("</testsuite>");
-}
-
 /** Keeps the complete testcases before the cut, so a truncated lane still reports what it ran. */
-function recoverTruncated(xml: string, notes: string[]): TestCase[] {
+function recoverTruncated(xml: string, root: string, notes: string[]): TestCase[] {
   const closed = xml.lastIndexOf("</testcase>");
   let cut = closed < 0 ? -1 : closed + "</testcase>".length;
   const open = xml.lastIndexOf("<testcase");
@@ -154,20 +180,21 @@ function recoverTruncated(xml: string, notes: string[]): TestCase[] {
   }
   if (cut < 0) return [];
   const head = xml.slice(0, cut);
-  const closing = /<testsuites[\s>]/.test(head.slice(0, 4096)) ? "</testsuite></testsuites>" : "</testsuite>";
+  const closing = root === "testsuites" ? "</testsuite></testsuites>" : "</testsuite>";
   const repaired = head + closing;
   if (XMLValidator.validate(repaired) !== true) return [];
-  const suites = rootSuites(parser.parse(repaired) as Element) ?? [];
-  const cases = casesOf(suites, notes);
+  const { cases } = casesOf(rootSuites(parser.parse(repaired) as Element) ?? [], notes);
   notes.push(`recovered ${cases.length} complete testcases before the cut`);
   return cases;
 }
 
-function casesOf(suites: Element[], notes: string[]): TestCase[] {
+function casesOf(suites: Element[], notes: string[]): { cases: TestCase[]; elements: number } {
   const byId = new Map<string, TestCase>();
   const guessed = { count: 0 };
+  let elements = 0;
   const visit = (suite: Element): void => {
     for (const tc of (suite.testcase as Element[] | undefined) ?? []) {
+      elements++;
       const c = toCase(tc, guessed);
       const seen = byId.get(c.nodeid);
       byId.set(c.nodeid, seen ? combine(seen, c) : c);
@@ -180,7 +207,7 @@ function casesOf(suites: Element[], notes: string[]): TestCase[] {
       `${guessed.count} testcases have no file attribute (xunit2?): node ids guessed from classname; run pytest with -o junit_family=xunit1`,
     );
   }
-  return [...byId.values()];
+  return { cases: [...byId.values()], elements };
 }
 
 function attr(el: Element, name: string): string {
