@@ -46,7 +46,7 @@ export function parseDurations(text: string, source: string): Durations {
   return parsed.data;
 }
 
-/** The file's text: sorted keys, indented, with a final newline (stable diffs when committed). */
+/** The file's text, in the order given (`durations` and `mergeDurations` sort), with a final newline. */
 export function formatDurations(d: Durations): string {
-  return `${JSON.stringify(sorted(Object.entries(d)), null, 4)}\n`;
+  return `${JSON.stringify(d, null, 4)}\n`;
 }

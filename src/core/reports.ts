@@ -40,7 +40,7 @@ export function buildReports(input: ResultInput, previous: Durations = {}): Repo
       [REPORT_FILES.result]: `${JSON.stringify(result, null, 2)}\n`,
       [REPORT_FILES.summary]: summary,
       [REPORT_FILES.junit]: mergeJUnit(readings.map((r) => r.junit)),
-      [REPORT_FILES.durations]: formatDurations(mergeDurations(previous, measured)),
+      [REPORT_FILES.durations]: formatDurations(Object.keys(previous).length > 0 ? mergeDurations(previous, measured) : measured),
     },
   };
 }

@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 import { CombineRecord, LaneRecord, LaneStatus } from "./artifacts.js";
-import { durations as durationsOf } from "./durations.js";
 import { type Classification, classifyFailures, FailureClass, FlakyPolicy } from "./flaky.js";
 import { checkFloors, FloorResult, Floors } from "./floors.js";
 import { countCases, type LaneJUnit, parseJUnit, type TestCase } from "./junit.js";
@@ -396,7 +395,7 @@ function timingsOf(readings: readonly LaneReading[]): Timings {
         tests_s: rec.tests_s,
         total_s: laneDuration(r) ?? 0,
         started_s: origin === null ? undefined : (Date.parse(rec.started_at) - origin) / 1000,
-        durations: durationsOf(r.junit.cases),
+        durations: Object.fromEntries(r.junit.cases.map((c) => [c.nodeid, c.time])),
       };
     }),
   );

@@ -58,8 +58,11 @@ KEEP = _flag("BACKEND_CI_KEEP_DATABASES", "0") in ("1", "true", "yes", "on")
 _ORIGINAL_URL: str = os.environ.get(DATABASE_ENV, "")
 _ORIGINAL_PREFIX: Optional[str] = os.environ.get(INDEX_PREFIX_ENV)
 _WORKER: Optional[str] = os.environ.get("PYTEST_XDIST_WORKER") or None
-_STATE: Dict[str, Any] = {"role": None, "suffix": None, "created": None, "template": False}
-_LOCAL_RUN_ID = uuid.uuid4().hex
+_STATE: Dict[str, Any] = {"role": None, "suffix": None, "created": None, "template": False, "error": None}
+# One id per run, shared by the controller and its workers (they inherit the environment): the
+# template is migrated once per run id, so a template kept from an earlier run is never reused.
+RUN_ID_ENV = "_BACKEND_CI_RUN_ID"
+_RUN_ID = (os.environ.get(RUN_ID_ENV) if _WORKER else None) or uuid.uuid4().hex
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,7 +252,7 @@ def _drop(conn, name: str) -> None:
 
 
 def _run_id() -> str:
-    return os.environ.get("PYTEST_XDIST_TESTRUNUID") or _LOCAL_RUN_ID
+    return _RUN_ID
 
 
 def _migrate_template(conn, base_dsn: str, template: str) -> None:
@@ -282,6 +285,21 @@ def _migrate_template(conn, base_dsn: str, template: str) -> None:
     sys.stderr.write(
         f"backend-ci: migrated template database {template} in {time.monotonic() - started:.1f}s\n"
     )
+
+
+def prepare_template(base_dsn: str) -> str:
+    """Migrate the template for this run (no-op when already done). Returns its name."""
+    template = database_name(url_database(base_dsn), "template")
+    conn = _admin_connection(base_dsn)
+    try:
+        _execute(conn, f"SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})")
+        try:
+            _migrate_template(conn, base_dsn, template)
+        finally:
+            _execute(conn, f"SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})")
+    finally:
+        conn.close()
+    return template
 
 
 def prepare_database(base_dsn: str, suffix: str) -> str:
@@ -382,15 +400,40 @@ def pytest_configure(config):
         elif not controller and _STATE["role"] != "master":
             _STATE["role"] = "master"
             _apply_env("master")
-    if _STATE["role"] == "controller" or not _ORIGINAL_URL or _runs_no_tests(config):
+    if not _ORIGINAL_URL or _runs_no_tests(config):
+        return
+    if _STATE["role"] == "controller":
+        # Workers inherit the run id; migrating the template here, before any worker starts,
+        # makes a failing migration a clear usage error instead of workers that die at startup.
+        os.environ[RUN_ID_ENV] = _RUN_ID
+        if MIGRATE:
+            try:
+                prepare_template(_ORIGINAL_URL)
+                _STATE["template"] = True
+            except Exception as exc:  # noqa: BLE001
+                raise pytest.UsageError(
+                    f"backend-ci: could not prepare the template database on "
+                    f"{redact(_ORIGINAL_URL)}: {exc}"
+                ) from exc
         return
     try:
         _STATE["created"] = prepare_database(_ORIGINAL_URL, _STATE["suffix"])
     except Exception as exc:  # noqa: BLE001
-        raise pytest.UsageError(
-            f"backend-ci: could not prepare the test database for {_STATE['suffix']} on "
-            f"{redact(_ORIGINAL_URL)}: {exc}"
-        ) from exc
+        message = (f"backend-ci: could not prepare the test database for {_STATE['suffix']} on "
+                   f"{redact(_ORIGINAL_URL)}: {exc}")
+        if _STATE["role"] == "worker":
+            # An xdist worker that fails to configure is dropped and the run ends as "no tests
+            # ran" (exit 5): fail every test of this worker instead, loudly.
+            _STATE["error"] = message
+            sys.stderr.write(message + "\n")
+            return
+        raise pytest.UsageError(message) from exc
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if _STATE["error"]:
+        pytest.fail(_STATE["error"], pytrace=False)
 
 
 def pytest_report_header(config):

@@ -32,8 +32,12 @@ PRECISION = 2
 
 def _pct(value: float) -> str:
     """A figure as coverage displays it with 2 decimals (never rounds up to 100 / down to 0)."""
-    from coverage.results import display_covered
+    try:
+        from coverage.results import display_covered
+    except ImportError:  # coverage < 7: a classmethod of Numbers
+        from coverage.results import Numbers
 
+        return Numbers(precision=PRECISION).display_covered(value)
     return display_covered(value, PRECISION)
 
 
@@ -146,6 +150,10 @@ def combine(out: str, fail_under: float, branch: Optional[bool], data: Sequence[
         total = cov.report(file=text, precision=PRECISION)
     except CoverageException as exc:
         report_problem = f"coverage report failed: {' '.join(str(exc).split())}"
+        if "No source for code" in report_problem:
+            report_problem += (f" (data measured under another directory than {os.getcwd()}? "
+                               "pass that directory with --source-alias)")
+        cov.set_option("run:disable_warnings", ["couldnt-parse"])
         text = io.StringIO()
         total = cov.report(file=text, precision=PRECISION, ignore_errors=True)
     sys.stdout.write(text.getvalue())

@@ -44,6 +44,7 @@ _SUMMARY = re.compile(
 )
 _NO_TESTS = re.compile(r"^=*\s*no tests ran(?: in [\d.]+s.*?)?\s*=*$")
 _CRASH = re.compile(r"(?:worker|node) '?(\w+)'? crashed while running '?([^'\n]*)'?")
+_USAGE_ERROR = re.compile(r"^[\w.\- ]+: error: (.+)$")  # argparse: "python -m pytest: error: ..."
 _ERROR_LINE = re.compile(r"^(?:ERROR|INTERNALERROR|E   )[: ]\s*(.+)$")
 
 
@@ -59,6 +60,9 @@ class OutputScanner:
         self.crashes: List[str] = []
         self.errors: List[str] = []
         self.interrupted: Optional[str] = None
+        self.usage_error: Optional[str] = None
+        self.plugin_error: Optional[str] = None
+        self._crashed_workers: set = set()
 
     def feed(self, raw: str) -> None:
         line = _ANSI.sub("", raw).rstrip("\r\n")
@@ -68,11 +72,15 @@ class OutputScanner:
             self.summary = match.group(1).strip().rstrip(",")
         elif _NO_TESTS.match(stripped):
             self.summary = "no tests ran"
-        crash = _CRASH.search(line)
-        if crash:
-            text = f"worker '{crash.group(1)}' crashed while running '{crash.group(2).strip()}'"
-            if text not in self.crashes:
-                self.crashes.append(text)
+        crash = None if stripped.startswith("FAILED ") else _CRASH.search(line)
+        if crash and crash.group(1) not in self._crashed_workers:
+            self._crashed_workers.add(crash.group(1))
+            self.crashes.append(f"worker '{crash.group(1)}' crashed while running '{crash.group(2).strip()}'")
+        if self.plugin_error is None and stripped.startswith("backend-ci: could not"):
+            self.plugin_error = stripped
+        usage = _USAGE_ERROR.match(stripped)
+        if usage and self.usage_error is None:
+            self.usage_error = usage.group(1).strip()
         if stripped.startswith("!") and "Interrupted:" in stripped:
             self.interrupted = stripped.strip("! ").strip()
         error = _ERROR_LINE.match(stripped)
@@ -96,6 +104,8 @@ def classify(exit_code: int, scanner: OutputScanner) -> "tuple[str, str]":
         return "passed", summary or "passed"
     if exit_code == 1:
         message = summary or "tests failed"
+        if scanner.plugin_error:
+            message = f"{scanner.plugin_error}; {message}"
         if scanner.crashes:
             extra = f" (+{len(scanner.crashes) - 1} more)" if len(scanner.crashes) > 1 else ""
             message = f"{scanner.crashes[0]}{extra}; {message}"
@@ -103,7 +113,7 @@ def classify(exit_code: int, scanner: OutputScanner) -> "tuple[str, str]":
     if exit_code == 5:
         return "no-tests", "selected no tests"
     what = PYTEST_EXITS.get(exit_code, "unexpected exit")
-    detail = scanner.interrupted or (scanner.errors[0] if scanner.errors else summary)
+    detail = scanner.interrupted or scanner.usage_error or (scanner.errors[0] if scanner.errors else summary)
     return "crashed", f"pytest exit {exit_code} ({what})" + (f": {detail}" if detail else "")
 
 

@@ -1,0 +1,59 @@
+/**
+ * `npm run bench -- lanes`: the example suite run once serially (one pytest, coverage on), then as
+ * the planned lanes (parallel lanes with xdist beside the serial integration lane), on this machine
+ * with a real PostgreSQL, side by side in one run. Ends with one line:
+ * `lanes serial_s=<a> lanes_s=<b> speedup=<a/b> bound=<Amdahl bound for this machine>`.
+ *
+ * The bound: the serial run's test time (from its JUnit) is the part that can spread over the
+ * cores; the rest (interpreter start, collection, coverage start-up and save) cannot. With p that
+ * share and N cores, Amdahl's law caps the speedup at 1 / ((1 - p) + p / N).
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { parseJUnit } from "../src/core/junit.js";
+import { planCombine, planLanes } from "../src/core/plan.js";
+import { startPostgres } from "../test/harness/postgres.js";
+import { EXAMPLE, PYTHON, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLanes } from "../test/harness/run.js";
+
+export default async function lanesBench(): Promise<void> {
+  const pg = await startPostgres();
+  const root = mkdtempSync(join(tmpdir(), "backend-ci-bench-lanes-"));
+  try {
+    const config = exampleConfig();
+    const layout = hostLayout(join(root, "lanes"), pg);
+    const serialDir = join(root, "serial");
+    const serial = await exec(
+      [PYTHON, "-m", "pytest", "tests", "-p", "backend_ci_plugin", "--cov", "--cov-branch", "--cov-report=", `--junitxml=${serialDir}/junit.xml`, "-o", "junit_family=xunit1", "-q", "-p", "no:cacheprovider"],
+      {
+        PYTHONPATH: layout.helpers,
+        COVERAGE_FILE: `${serialDir}/.coverage`,
+        DATABASE_URL: pg.url(config.services.postgres.database),
+        BACKEND_CI_DATABASE_ENV: "DATABASE_URL",
+        ...(config.isolation.migrate ? { BACKEND_CI_MIGRATE: config.isolation.migrate } : {}),
+      },
+      EXAMPLE,
+    );
+    if (serial.exitCode !== 0) throw new Error(`serial run failed:\n${serial.output.slice(-3000)}`);
+    const testSeconds = parseJUnit(readFileSync(`${serialDir}/junit.xml`, "utf8"), "serial").cases.reduce((s, c) => s + c.time, 0);
+
+    const started = Date.now();
+    const lanes = planLanes({ config, layout });
+    const runs = await runPlannedLanes(lanes, layout);
+    await runPlannedCombine(planCombine(config, lanes, layout), layout);
+    const lanesSeconds = (Date.now() - started) / 1000;
+    for (const r of runs) console.error(`lane ${r.plan.id}: ${r.seconds.toFixed(2)} s, exit ${r.exitCode}`);
+
+    const cores = cpus().length;
+    const p = Math.min(1, testSeconds / serial.seconds);
+    const bound = 1 / (1 - p + p / cores);
+    console.error(`serial: ${serial.seconds.toFixed(2)} s wall, ${testSeconds.toFixed(2)} s in tests (p=${p.toFixed(3)}), ${cores} cores`);
+    console.log(
+      `lanes serial_s=${serial.seconds.toFixed(2)} lanes_s=${lanesSeconds.toFixed(2)} speedup=${(serial.seconds / lanesSeconds).toFixed(3)} bound=${bound.toFixed(3)}`,
+    );
+  } finally {
+    pg.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}

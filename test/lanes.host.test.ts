@@ -1,0 +1,118 @@
+/**
+ * The lanes pr-backend plans, run for real: the example backend, pytest + xdist + pytest-cov from the
+ * pinned .venv, the isolation plugin, and a PostgreSQL cluster this file starts and stops.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { CombineRecord, LaneRecord } from "../src/core/artifacts.js";
+import { parseJUnit } from "../src/core/junit.js";
+import { planCombine, planLanes } from "../src/core/plan.js";
+import { assembleReports } from "../src/core/reports.js";
+import { type PgCluster, startPostgres } from "./harness/postgres.js";
+import { EXAMPLE, PYTHON, artifactsOf, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLane, runPlannedLanes } from "./harness/run.js";
+
+let pg: PgCluster;
+let root: string;
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  root = mkdtempSync(join(tmpdir(), "backend-ci-lanes-"));
+});
+afterAll(() => {
+  pg?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const databases = () => pg.sql("SELECT datname FROM pg_database ORDER BY 1").trim().split("\n");
+
+describe("per-worker isolation", () => {
+  it("passes the integration lane under -n 2, one migrated database per worker, and drops them after", async () => {
+    const config = exampleConfig(undefined, (c) => (c.lanes.integration.workers = 2));
+    const layout = hostLayout(join(root, "isolated"), pg);
+    const lane = planLanes({ config, layout }).find((l) => l.id === "integration")!;
+    const run = await runPlannedLane(lane, layout);
+    const record = LaneRecord.parse(JSON.parse(run.record!));
+    expect(record.status, run.output.slice(-3000)).toBe("passed");
+    expect(record.workers).toBe(2);
+    const junit = parseJUnit(run.junit, lane.id);
+    expect(junit.cases.filter((c) => c.outcome === "passed").length).toBeGreaterThan(50);
+    expect(junit.cases.filter((c) => c.outcome === "failed" || c.outcome === "error")).toEqual([]);
+    expect(databases().filter((d) => d.startsWith("app"))).toEqual([]);
+  });
+
+  it("fails the same lane on one shared database with integrity errors", async () => {
+    const config = exampleConfig(undefined, (c) => {
+      c.lanes.integration.workers = 2;
+      c.isolation = { ...c.isolation, enabled: false };
+    });
+    pg.sql("CREATE DATABASE app");
+    try {
+      const layout = hostLayout(join(root, "shared"), pg);
+      const lane = planLanes({ config, layout }).find((l) => l.id === "integration")!;
+      expect(lane.env.BACKEND_CI_ISOLATION).toBe("0");
+      const migrate = await exec([PYTHON, "-m", "app.migrate"], { DATABASE_URL: pg.url("app") }, EXAMPLE);
+      expect(migrate.exitCode, migrate.output).toBe(0);
+      const run = await runPlannedLane(lane, layout);
+      expect(LaneRecord.parse(JSON.parse(run.record!)).status).toBe("failed");
+      const failures = parseJUnit(run.junit, lane.id).cases.filter((c) => c.outcome === "failed" || c.outcome === "error");
+      expect(failures.length).toBeGreaterThan(0);
+      expect(failures.map((f) => `${f.message}\n${f.text}`).join("\n")).toMatch(/ForeignKeyViolation|UniqueViolation|IntegrityError/);
+    } finally {
+      pg.sql("DROP DATABASE IF EXISTS app WITH (FORCE)");
+    }
+  });
+});
+
+describe("coverage combine and gate", () => {
+  let combinedTotal: number;
+  let layout: ReturnType<typeof hostLayout>;
+  const config = exampleConfig(undefined, (c) => (c.lanes.integration.workers = 2));
+
+  it("keeps every lane's data file and combines them to the figure of one whole-suite run", async () => {
+    layout = hostLayout(join(root, "combine"), pg);
+    const lanes = planLanes({ config, layout });
+    const runs = await runPlannedLanes(lanes, layout);
+    for (const r of runs) expect(r.coverageWritten, `${r.plan.id}: ${r.output.slice(-2000)}`).toBe(true);
+    const plan = planCombine(config, lanes, layout);
+    const combine = await runPlannedCombine(plan, layout);
+    const record = CombineRecord.parse(JSON.parse(combine.record!));
+    expect(combine.exitCode, combine.output).toBe(0);
+    expect(record.inputs.map((i) => i.state)).toEqual(["combined", "combined"]);
+    // --keep: the lanes' own files survive the combine.
+    for (const r of runs) expect(readFileSync(r.plan.outputs.coverage).length).toBeGreaterThan(0);
+    combinedTotal = record.total!;
+
+    const whole = join(root, "whole");
+    const single = await exec(
+      [PYTHON, "-m", "pytest", "tests", "-p", "backend_ci_plugin", "--cov", "--cov-branch", "--cov-report=", `--cov-report=json:${whole}/coverage.json`, "-q", "-p", "no:cacheprovider"],
+      { PYTHONPATH: layout.helpers, COVERAGE_FILE: `${whole}/.coverage`, DATABASE_URL: pg.url("app"), BACKEND_CI_DATABASE_ENV: "DATABASE_URL", BACKEND_CI_MIGRATE: "python -m app.migrate" },
+      EXAMPLE,
+    );
+    expect(single.exitCode, single.output.slice(-3000)).toBe(0);
+    const wholeJson = JSON.parse(readFileSync(`${whole}/coverage.json`, "utf8")) as { totals: { percent_covered: number } };
+    const lanesJson = JSON.parse(combine.coverageJson!) as { totals: { percent_covered: number } };
+    expect(lanesJson.totals.percent_covered).toBeCloseTo(wholeJson.totals.percent_covered, 9);
+    expect(combinedTotal).toBeGreaterThanOrEqual(80);
+
+    const reports = assembleReports({ config, lanes: runs.map((r) => artifactsOf(r)), combine: combine.record, coverageJson: combine.coverageJson });
+    expect(reports.ok, reports.reasons.join("\n")).toBe(true);
+    expect(reports.summary).toContain(combinedTotal.toFixed(2));
+  }, 300_000);
+
+  it("passes the gate at the real figure and fails above it, naming the figure and the threshold", async () => {
+    const at = planCombine({ ...config, coverage: { ...config.coverage, fail_under: Math.floor(combinedTotal) } }, planLanes({ config, layout }), layout);
+    expect((await runPlannedCombine(at, layout)).exitCode).toBe(0);
+    const above = Math.ceil(combinedTotal) + 1;
+    const plan = planCombine({ ...config, coverage: { ...config.coverage, fail_under: above } }, planLanes({ config, layout }), layout);
+    const run = await runPlannedCombine(plan, layout);
+    expect(run.exitCode).not.toBe(0);
+    const record = CombineRecord.parse(JSON.parse(run.record!));
+    expect(record.gate_passed).toBe(false);
+    expect(record.message).toContain(`${combinedTotal.toFixed(2)}%`);
+    expect(record.message).toContain(String(above));
+    expect(run.output).toContain(String(above));
+  }, 120_000);
+});
