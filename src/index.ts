@@ -24,6 +24,7 @@ export const PR_STEP = `      - name: Backend tests
         uses: dagger/dagger-for-github@v8.2.0
         with:
           version: "v0.21.8"
+          module: github.com/<org>/backend-ci@<tag>
           verb: call
           args: pr-backend --source=. reports export --path=reports
       - name: Summary
@@ -36,6 +37,7 @@ export const PR_STEP = `      - name: Backend tests
         uses: dagger/dagger-for-github@v8.2.0
         with:
           version: "v0.21.8"
+          module: github.com/<org>/backend-ci@<tag>
           verb: call
           args: pr-backend --source=. check
 `;
