@@ -22,10 +22,11 @@ export async function benchReport(): Promise<string> {
       started_at: "2026-01-01T00:00:00Z",
       finished_at: "2026-01-01T00:02:02Z",
       argv: ["python", "-m", "pytest", "-n", "4"],
+      workers: 4,
     });
   const started = performance.now();
   const reports = buildReports({
-    lanes: lanes.map((l) => ({ id: l.lane, lane: "unit", mode: "parallel", workers: 4, record: record(l.lane), junitXml: l.xml })),
+    lanes: lanes.map((l) => ({ id: l.lane, lane: "unit", mode: "parallel", record: record(l.lane), junitXml: l.xml })),
     combine: JSON.stringify({ total: 84.2, fail_under: 80, gate_passed: true, branch: true, inputs: [], message: "ok", reports: [] }),
   });
   const ms = Math.round(performance.now() - started);

@@ -19,6 +19,7 @@ function record(lane: string, status: string, over: Record<string, unknown> = {}
     started_at: "2026-01-01T00:00:00.000Z",
     finished_at: "2026-01-01T00:00:45.000Z",
     argv: ["python", "-m", "pytest"],
+    workers: 2,
     ...over,
   });
 }
@@ -41,7 +42,6 @@ const unit = (over: Partial<ResultLaneInput> = {}): ResultLaneInput => ({
   id: "unit",
   lane: "unit",
   mode: "parallel",
-  workers: 2,
   record: record("unit", "passed"),
   junitXml: junit([["test_a", "passed"], ["test_b", "passed", 2.5]]),
   ...over,
@@ -125,7 +125,7 @@ describe("buildResult on a messy run: everything else is still reported", () => 
     [
       unit({ id: "unit-1of2", shard: { index: 1, count: 2 }, record: record("unit-1of2", "failed"), junitXml: fixture("serial.xml"), reruns: [{ junitXml: junit([]).replace("</testsuite>", '<testcase classname="tests.unit.test_sample" name="test_fails_with_message" file="tests/unit/test_sample.py" time="0.1"/></testsuite>') }] }),
       unit({ id: "unit-2of2", shard: { index: 2, count: 2 }, junitXml: "<testsuites><testsuite><testcase" }),
-      unit({ id: "integration", lane: "integration", mode: "serial", workers: 1, record: record("integration", "failed"), junitXml: fixture("xdist-crash.xml") }),
+      unit({ id: "integration", lane: "integration", mode: "serial", record: record("integration", "failed", { workers: 0 }), junitXml: fixture("xdist-crash.xml") }),
       unit({ id: "contract", lane: "contract", record: undefined, junitXml: undefined }),
     ],
     { quarantine: ["tests/unit/test_sample.py::test_setup_error"] },
@@ -171,7 +171,7 @@ describe("buildResult on a messy run: everything else is still reported", () => 
       "Lane `contract` left no lane.json: its container stopped before the runner finished; see the lane's log.",
       "Lane `contract` wrote no junit.xml: its results are unknown; see the lane's log.",
     ]);
-    expect(r.totals).toMatchObject({ lanes: 4, tests: 26, flaky: 1, quarantined: 1 });
+    expect(r.totals).toMatchObject({ lanes: 4, tests: 26, flaky: 1, quarantined: 2 });
   });
 
   it("times the lanes that reported and names the critical path", () => {
@@ -182,7 +182,7 @@ describe("buildResult on a messy run: everything else is still reported", () => 
 
 describe("buildReports and assembleReports", () => {
   it("write result.json, summary.md, the merged junit.xml and .test_durations from one read", () => {
-    const out = buildReports(base([unit(), unit({ id: "integration", lane: "integration", mode: "serial", workers: 1, junitXml: fixture("xdist.xml") })]), { "tests/t.py::test_a": 9, "tests/old.py::test_gone": 1 });
+    const out = buildReports(base([unit(), unit({ id: "integration", lane: "integration", mode: "serial", junitXml: fixture("xdist.xml") })]), { "tests/t.py::test_a": 9, "tests/old.py::test_gone": 1 });
     expect(Object.keys(out.files).sort()).toEqual([".test_durations", "junit.xml", "result.json", "summary.md"]);
     expect(ResultSchema.parse(JSON.parse(out.files["result.json"]))).toEqual(out.result);
     expect(out.files["summary.md"]).toBe(out.summary);
@@ -193,17 +193,16 @@ describe("buildReports and assembleReports", () => {
     expect(parseJUnit(out.files["junit.xml"], "merged").cases).toHaveLength(15);
   });
 
-  it("assembleReports maps plans and config onto the result: workers, schedule, quarantine and policy", () => {
-    const plan = (id: string, mode: "parallel" | "serial", workers: "auto" | number) => ({ id, lane: id, mode, workers, failOnEmpty: false });
+  it("assembleReports maps plans and config onto the result: schedule, workers from lane.json, policy", () => {
+    const plan = (id: string, mode: "parallel" | "serial") => ({ id, lane: id, mode, failOnEmpty: false });
     const out = assembleReports({
       config: { coverage: { fail_under: 80, branch: true, source: [], paths: [], floors: {} }, flaky: { reruns: 1, policy: "fail", quarantine: [] } },
       lanes: [
-        { plan: plan("unit", "parallel", "auto"), first: { record: record("unit", "failed"), junit: junit([["test_a", "failed"]]), wallSeconds: 30 }, reruns: [{ id: "unit-rerun1", record: record("unit-rerun1", "passed"), junit: junit([["test_a", "passed"]]) }] },
-        { plan: { ...plan("integration", "serial", 0), shard: { index: 1, count: 1, key: "k" } }, first: { record: record("integration", "passed"), junit: junit([["test_b", "passed"]]) }, reruns: [] },
+        { plan: plan("unit", "parallel"), first: { record: record("unit", "failed", { workers: 4 }), junit: junit([["test_a", "failed"]]), wallSeconds: 30 }, reruns: [{ id: "unit-rerun1", record: record("unit-rerun1", "passed"), junit: junit([["test_a", "passed"]]) }] },
+        { plan: { ...plan("integration", "serial"), shard: { index: 1, count: 1, key: "k" } }, first: { record: record("integration", "passed", { workers: 0 }), junit: junit([["test_b", "passed"]]) }, reruns: [] },
       ],
       combine: COMBINE_OK,
       setupSeconds: 5,
-      autoWorkers: 4,
     });
     expect(out.ok).toBe(false);
     expect(out.reasons).toEqual(["Lane `unit` has 1 flaky test and the flaky policy is `fail`: `tests/t.py::test_a`."]);

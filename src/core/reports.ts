@@ -57,7 +57,7 @@ export interface LaneRunArtifacts {
 
 /** A planned lane, its first run and its reruns of only the failed tests, in order. */
 export interface LaneArtifacts {
-  plan: Pick<LanePlan, "id" | "lane" | "shard" | "mode" | "workers" | "failOnEmpty">;
+  plan: Pick<LanePlan, "id" | "lane" | "shard" | "mode" | "failOnEmpty">;
   first: LaneRunArtifacts;
   reruns: (LaneRunArtifacts & { id?: string })[];
 }
@@ -76,8 +76,6 @@ export interface ReportInputs {
   parts?: number;
   /** The `.test_durations` the plan used; this run's figures replace its entries. */
   previousDurations?: Durations;
-  /** The worker count `-n auto` resolved to in the lanes (default 2, the CI runner's cores). */
-  autoWorkers?: number;
 }
 
 export interface AssembledReports extends Reports {
@@ -87,16 +85,12 @@ export interface AssembledReports extends Reports {
 
 /** The report step of pr-backend and combine-parts: plans and raw artifacts in, every report out. */
 export function assembleReports(inputs: ReportInputs): AssembledReports {
-  const auto = inputs.autoWorkers ?? 2;
   const input: ResultInput = {
     lanes: inputs.lanes.map(({ plan, first, reruns }) => ({
       id: plan.id,
       lane: plan.lane,
       shard: plan.shard ? { index: plan.shard.index, count: plan.shard.count } : undefined,
-      // A lane's plan mode is its schedule; xdist runs whenever workers is not 0.
-      mode: plan.workers === 0 ? "serial" : "parallel",
-      group: plan.mode,
-      workers: plan.workers === "auto" ? auto : Math.max(1, plan.workers),
+      mode: plan.mode,
       failOnEmpty: plan.failOnEmpty,
       record: first.record,
       junitXml: first.junit,

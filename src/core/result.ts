@@ -17,9 +17,11 @@ export const ResultLaneInput = z.object({
   id: z.string(), // the plan's lane id, unique in the run: "unit-2of4"
   lane: z.string(), // the configured lane it belongs to: "unit"
   shard: Shard.optional(),
-  mode: LaneMode, // xdist (`parallel`) or one process (`serial`)
-  group: LaneMode.optional(), // scheduling among lanes; defaults to `mode` (see timings.ts)
-  workers: z.number().int().min(1), // xdist workers actually used; 1 for serial
+  /**
+   * The plan's mode: how the lane is scheduled. `parallel` lanes start together, `serial` lanes run
+   * one after another beside them. Whether pytest used xdist, and how many workers, lane.json says.
+   */
+  mode: LaneMode,
   failOnEmpty: z.boolean().default(false),
   record: z.unknown().optional(), // lane.json: raw text or parsed JSON; absent when the file is missing
   junitXml: z.string().optional(), // junit.xml text; absent when the file is missing
@@ -387,9 +389,9 @@ function timingsOf(readings: readonly LaneReading[]): Timings {
       const rec = r.record as LaneRecord;
       return {
         lane: r.input.id,
-        workers: r.input.workers,
-        mode: r.input.mode,
-        group: r.input.group,
+        workers: Math.max(1, rec.workers),
+        mode: rec.workers === 0 ? "serial" : "parallel",
+        group: r.input.mode,
         setup_s: r.input.setup_s ?? 0,
         readiness_s: rec.readiness_s,
         tests_s: rec.tests_s,

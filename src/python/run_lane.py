@@ -177,6 +177,34 @@ def parse_args(argv: Sequence[str]) -> "tuple[argparse.Namespace, List[str]]":
     return args, command
 
 
+def auto_workers() -> int:
+    """What xdist's ``-n auto`` resolves to: its override variable, else the CPUs this process may use."""
+    override = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if override and override.isdigit():
+        return int(override)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def xdist_workers(command: Sequence[str]) -> int:
+    """The xdist worker count a pytest argv asks for: 0 without ``-n``, ``auto``/``logical`` resolved."""
+    value: Optional[str] = None
+    for i, arg in enumerate(command):
+        if arg in ("-n", "--numprocesses") and i + 1 < len(command):
+            value = command[i + 1]
+        elif arg.startswith("--numprocesses="):
+            value = arg.split("=", 1)[1]
+        elif arg.startswith("-n") and len(arg) > 2 and not arg.startswith("--"):
+            value = arg[2:]
+    if value is None or "no:xdist" in command:
+        return 0
+    if value in ("auto", "logical"):
+        return auto_workers()
+    return int(value) if value.isdigit() else 0
+
+
 def run(args: argparse.Namespace, command: List[str]) -> int:
     record: Dict[str, object] = {
         "lane": args.lane,
@@ -188,6 +216,7 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
         "started_at": now_iso(),
         "finished_at": "",
         "argv": command,
+        "workers": xdist_workers(command),
     }
     path = os.path.join(args.reports, "lane.json")
     exit_code = 1

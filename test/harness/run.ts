@@ -61,13 +61,17 @@ export interface Exec {
   seconds: number;
 }
 
-/** Runs argv with exactly the plan's env on top of a minimal base, in the source directory. */
+/**
+ * Runs argv with exactly the plan's env on top of a minimal base, in the source directory. The venv's
+ * bin comes first on PATH, as in an activated venv (the image's python is on PATH in a container), so
+ * a configured command such as `python -m app.migrate` finds the backend's dependencies.
+ */
 export function exec(argv: string[], env: Record<string, string>, cwd: string): Promise<Exec> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8", ...env },
+      env: { PATH: `${dirname(PYTHON)}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
