@@ -77,11 +77,12 @@ export function classifyFailures({ firstRun, reruns, quarantine, policy }: Class
 function describe(seen: (TestCase["outcome"] | undefined)[], passedOn: number): string {
   if (seen.length === 0) return "failed; not rerun";
   if (passedOn >= 0) return `failed, then passed on rerun ${passedOn + 1}`;
+  const of = (n: number, what: string) => (n > 0 ? [`${what} ${n} of ${seen.length}`] : []);
   const again = seen.filter((o) => o === "failed" || o === "error").length;
-  const missing = seen.filter((o) => o === undefined).length;
-  const parts = [`failed again on ${again} of ${seen.length} reruns`];
-  if (missing > 0) parts.push(`missing from ${missing} rerun reports`);
-  const skipped = seen.filter((o) => o === "skipped").length;
-  if (skipped > 0) parts.push(`skipped on ${skipped}`);
-  return parts.join("; ");
+  const parts = [
+    ...of(again, "failed again on"),
+    ...of(seen.filter((o) => o === undefined).length, "missing from"),
+    ...of(seen.filter((o) => o === "skipped").length, "skipped on"),
+  ];
+  return `${again === seen.length ? "" : "failed; "}${parts.join("; ")} reruns`;
 }

@@ -75,6 +75,7 @@ function meets(percent: number, floor: number): boolean {
 }
 
 const pct = (n: number) => `${n.toFixed(2)}%`;
+const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
 
 /**
  * Checks every floor on the combined coverage. Exempt globs remove their files from the numeric
@@ -82,8 +83,8 @@ const pct = (n: number) => `${n.toFixed(2)}%`;
  * Throws only when `coverageJson` is not coverage.py's JSON.
  */
 export function checkFloors(coverageJson: unknown, floors: Floors): FloorResult[] {
-  const files = parseCoverageJson(coverageJson, "coverage.json").files;
-  const paths = Object.keys(files).map((p) => [p, p.replaceAll("\\", "/").replace(/^\.\//, "")] as const);
+  const data = parseCoverageJson(coverageJson, "coverage.json").files;
+  const paths = Object.keys(data).map((p) => [p, p.replaceAll("\\", "/").replace(/^\.\//, "")] as const);
   const matching = (glob: string) => {
     const isMatch = picomatch(glob, { dot: true });
     return paths.filter(([, norm]) => isMatch(norm)).map(([p]) => p);
@@ -106,9 +107,9 @@ export function checkFloors(coverageJson: unknown, floors: Floors): FloorResult[
       };
     }
     const counted = floor === "exempt" ? all : all.filter((p) => !exempt.has(p));
-    const percent = percentOf(counted.map((p) => files[p]));
+    const percent = percentOf(counted.map((p) => data[p]));
     if (floor === "exempt") {
-      return { glob, floor, percent, files: counted.length, passed: true, message: `\`${glob}\` is exempt (${pct(percent)} over ${counted.length} files).` };
+      return { glob, floor, percent, files: counted.length, passed: true, message: `\`${glob}\` is exempt (${pct(percent)} over ${files(counted.length)}).` };
     }
     const passed = meets(percent, floor);
     const verb = passed ? "meets" : "misses";
@@ -118,7 +119,7 @@ export function checkFloors(coverageJson: unknown, floors: Floors): FloorResult[
       percent,
       files: counted.length,
       passed,
-      message: `Coverage floor \`${glob}\` ${verb} ${floor}%: ${pct(percent)} over ${counted.length} files.`,
+      message: `Coverage floor \`${glob}\` ${verb} ${floor}%: ${pct(percent)} over ${files(counted.length)}.`,
     };
   });
 }

@@ -280,7 +280,11 @@ function reasonsForLane(r: LaneReading, policy: FlakyPolicy): string[] {
   const junitExpected = !r.record || status === "passed" || status === "failed" || status === "no-tests";
   if (r.junit.problem && junitExpected) out.push(junitReason(id, r.junit));
   const c = r.classification;
-  if (c.failing.length > 0) out.push(`Lane ${id} has ${plural(c.failing.length, "failing test")}: ${list(c.failing)}.`);
+  if (c.failing.length > 0) {
+    const crashed = r.junit.cases.filter((t) => t.crashed && c.failing.includes(t.nodeid)).length;
+    const note = crashed > 0 ? ` (${crashed} crashed an xdist worker)` : "";
+    out.push(`Lane ${id} has ${plural(c.failing.length, "failing test")}${note}: ${list(c.failing)}.`);
+  }
   if (policy === "fail" && c.flaky.length > 0) {
     out.push(`Lane ${id} has ${plural(c.flaky.length, "flaky test")} and the flaky policy is \`fail\`: ${list(c.flaky)}.`);
   }

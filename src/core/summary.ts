@@ -120,7 +120,8 @@ function criticalPathSection(r: Result): string | null {
     const name = (lanes: string[]) =>
       lanes.length === 1 ? `lane ${code(lanes[0])}` : `the serial chain ${lanes.map(code).join(" → ")}`;
     const next = cp.next ? `, ${secs(cp.margin_s)} longer than ${name(cp.next.lanes)} (${secs(cp.next.total_s)})` : "";
-    lines.push(`${name(cp.bound.lanes)} bounds the run at ${secs(cp.bound.total_s)}${next}.`);
+    const sentence = `${name(cp.bound.lanes)} bounds the run at ${secs(cp.bound.total_s)}${next}.`;
+    lines.push(sentence[0].toUpperCase() + sentence.slice(1));
   }
   const eff = t.lanes.filter((l) => l.efficiency !== null && l.mode === "parallel");
   if (eff.length > 0) {

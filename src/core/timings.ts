@@ -64,7 +64,7 @@ export type Timings = z.infer<typeof Timings>;
 export const XDIST_MIN_TESTS_S = 30;
 /** A test taking more than this share of a lane's test time dominates it... */
 export const DOMINANT_SHARE = 0.5;
-/** ...when the lane's tests run longer than this. */
+/** ...when the lane's tests add up to more than this. */
 export const DOMINANT_MIN_LANE_S = 5;
 
 const s = (n: number) => `${n.toFixed(1)}s`;
@@ -139,7 +139,7 @@ function warnings(input: z.infer<typeof LaneTimingInput>, l: LaneTiming): string
       `Lane \`${l.lane}\` reports efficiency ${l.efficiency.toFixed(2)} (> 1): its tests add up to ${s(l.test_sum_s)} but ${l.workers} workers × ${s(l.tests_s)} cannot hold that; the worker count or the baseline durations are wrong.`,
     );
   }
-  if (l.tests_s > DOMINANT_MIN_LANE_S && l.test_sum_s > 0) {
+  if (l.test_sum_s > DOMINANT_MIN_LANE_S) {
     const [nodeid, secs] = Object.entries(input.durations).reduce((a, b) => (b[1] > a[1] ? b : a));
     if (secs > DOMINANT_SHARE * l.test_sum_s) {
       out.push(
