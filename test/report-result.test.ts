@@ -167,7 +167,7 @@ describe("buildResult on a messy run: everything else is still reported", () => 
     expect(r.reasons).toEqual([
       "Lane `unit-1of2` has 2 failing tests: `tests/unit/test_sample.py::test_teardown_error`, `tests/unit/test_sample.py::test_fails_then_teardown_error`.",
       "Lane `unit-2of2`'s junit.xml is truncated (0 tests recovered): pytest was killed or the disk filled while writing it.",
-      "Lane `integration` has 4 failing tests: `tests/integration/test_crash.py::test_worker_crashes`, `tests/unit/test_sample.py::test_fails_with_message`, `tests/unit/test_sample.py::test_teardown_error` and 1 more.",
+      "Lane `integration` has 4 failing tests (1 crashed an xdist worker): `tests/integration/test_crash.py::test_worker_crashes`, `tests/unit/test_sample.py::test_fails_with_message`, `tests/unit/test_sample.py::test_teardown_error` and 1 more.",
       "Lane `contract` left no lane.json: its container stopped before the runner finished; see the lane's log.",
       "Lane `contract` wrote no junit.xml: its results are unknown; see the lane's log.",
     ]);
