@@ -2,7 +2,9 @@
 # Installs what the tests need, idempotently, on a fresh Debian machine:
 #   PostgreSQL (Debian package; the tests start their own throwaway cluster),
 #   .venv with the example backend's pinned test stack (pytest, pytest-xdist, pytest-cov, coverage, psycopg),
-#   npm packages (npm ci).
+#   npm packages (npm ci). package.json pins rollup (vitest's bundler) through "overrides" to a
+#   version whose every platform package the registry serves: without it the lockfile lacks them and
+#   `npm ci` refuses to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -53,7 +53,7 @@ describe("computeTimings: the critical path", () => {
 
 describe("computeTimings: efficiency and warnings", () => {
   it("efficiency is the summed test time over workers times the lane's test time", () => {
-    const t = computeTimings([lane({ lane: "unit", mode: "parallel", workers: 4, tests_s: 50, durations: { a: 60, b: 60 } })]);
+    const t = computeTimings([lane({ lane: "unit", mode: "parallel", workers: 4, tests_s: 50, durations: new Map(Object.entries({ a: 60, b: 60 })) })]);
     expect(t.lanes[0].test_sum_s).toBe(120);
     expect(t.lanes[0].efficiency).toBeCloseTo(0.6, 10);
     expect(t.warnings).toEqual([]);
@@ -64,17 +64,17 @@ describe("computeTimings: efficiency and warnings", () => {
   });
 
   it.each([
-    ["an xdist lane whose tests take under 30 s is told to run serially", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 12, durations: { a: 6, b: 6 } }), /`unit` ran its tests in 12\.0s on 2 xdist workers: under 30s.*run it serially/],
-    ["an efficiency above 1 says the baseline or worker count is wrong", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 40, durations: { a: 50, b: 40 } }), /`unit` reports efficiency 1\.13 \(> 1\).*worker count or the baseline durations are wrong/],
-    ["one test over half a lane's test time is named", lane({ lane: "integration", tests_s: 20, durations: { "t.py::slow": 12, "t.py::fast": 4 } }), /Test `t\.py::slow` takes 75% of lane `integration`'s test time \(12\.0s of 16\.0s\)/],
+    ["an xdist lane whose tests take under 30 s is told to run serially", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 12, durations: new Map(Object.entries({ a: 6, b: 6 })) }), /`unit` ran its tests in 12\.0s on 2 xdist workers: under 30s.*run it serially/],
+    ["an efficiency above 1 says the baseline or worker count is wrong", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 40, durations: new Map(Object.entries({ a: 50, b: 40 })) }), /`unit` reports efficiency 1\.13 \(> 1\).*worker count or the baseline durations are wrong/],
+    ["one test over half a lane's test time is named", lane({ lane: "integration", tests_s: 20, durations: new Map(Object.entries({ "t.py::slow": 12, "t.py::fast": 4 })) }), /Test `t\.py::slow` takes 75% of lane `integration`'s test time \(12\.0s of 16\.0s\)/],
   ])("%s", (_what, l, warning) => {
     expect(computeTimings([l]).warnings.join("\n")).toMatch(warning);
   });
 
   it.each([
     ["a serial lane under 30 s", lane({ lane: "unit", tests_s: 12 })],
-    ["a dominant test in a lane of 5 s or less", lane({ lane: "unit", tests_s: 5, durations: { a: 4, b: 0.5 } })],
-    ["an xdist lane of 30 s or more with efficiency at most 1", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 30, durations: { a: 20, b: 20, c: 20 } })],
+    ["a dominant test in a lane of 5 s or less", lane({ lane: "unit", tests_s: 5, durations: new Map(Object.entries({ a: 4, b: 0.5 })) })],
+    ["an xdist lane of 30 s or more with efficiency at most 1", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 30, durations: new Map(Object.entries({ a: 20, b: 20, c: 20 })) })],
   ])("no warning for %s", (_what, l) => {
     expect(computeTimings([l]).warnings).toEqual([]);
   });

@@ -167,6 +167,10 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     const where = issue.path.length ? keyPath(issue.path) : "tool.backend-ci";
     return `${where}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; see the README's configuration table for the allowed keys`;
   }
+  if (issue.code === "invalid_key") {
+    const why = issue.issues.map((i) => i.message).join("; ");
+    return `${keyPath(issue.path)}: the name "${String(issue.path.at(-1))}" is not allowed: ${why}`;
+  }
   const value = valueAt(raw, issue.path);
   const shown = value === undefined ? "nothing" : JSON.stringify(value);
   return `${keyPath(issue.path)} = ${shown} is not allowed: ${issue.message}`;

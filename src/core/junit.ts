@@ -261,16 +261,20 @@ function toCase(tc: Element, guessed: { count: number }): TestCase {
   };
 }
 
-const PREFIXES = new Map<string, string>();
+const PREFIXES = new Map<string, Map<string, string>>();
 
 /** "<file>::<Class>::" for a (file, classname) pair; a lane has few pairs and many tests. */
 function prefixOf(file: string, classname: string): string {
-  const key = `${file}\u0000${classname}`;
-  let prefix = PREFIXES.get(key);
+  let byClass = PREFIXES.get(file);
+  if (byClass === undefined) {
+    if (PREFIXES.size > 10_000) PREFIXES.clear();
+    byClass = new Map();
+    PREFIXES.set(file, byClass);
+  }
+  let prefix = byClass.get(classname);
   if (prefix === undefined) {
-    if (PREFIXES.size > 100_000) PREFIXES.clear();
     prefix = [file, ...classesAfterModule(classname, file), ""].join("::");
-    PREFIXES.set(key, prefix);
+    byClass.set(classname, prefix);
   }
   return prefix;
 }

@@ -401,7 +401,7 @@ function timingsOf(readings: readonly LaneReading[]): Timings {
         tests_s: rec.tests_s,
         total_s: laneDuration(r) ?? 0,
         started_s: origin === null ? undefined : (Date.parse(rec.started_at) - origin) / 1000,
-        durations: Object.fromEntries(r.junit.cases.map((c) => [c.nodeid, c.time])),
+        durations: new Map(r.junit.cases.map((c) => [c.nodeid, c.time])),
       };
     }),
   );

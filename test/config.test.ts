@@ -1,0 +1,96 @@
+/** [tool.backend-ci]: defaults, overrides, and errors that name the key, the value and what is allowed. */
+import { describe, expect, it } from "vitest";
+
+import { ConfigError, laneWorkers, readConfig, withDefaultLanes } from "../src/core/config.js";
+
+const toml = (body: string) => `[project]\nname = "svc"\n\n${body}`;
+
+describe("defaults with no configuration", () => {
+  it.each([
+    [["tests/unit", "tests/contract", "tests/integration"], { fast: ["tests/unit", "tests/contract"], integration: ["tests/integration"] }],
+    [["tests/unit"], { fast: ["tests/unit"] }],
+    [["tests/integration"], { integration: ["tests/integration"] }],
+    [[], { tests: [] }],
+  ])("lanes for test directories %j", (existing, expected) => {
+    const lanes = withDefaultLanes(readConfig(undefined), existing).lanes;
+    expect(Object.fromEntries(Object.entries(lanes).map(([k, v]) => [k, v.paths]))).toEqual(expected);
+  });
+
+  it("runs unit + contract in one parallel xdist lane and integration serially with every service", () => {
+    const { fast, integration } = withDefaultLanes(readConfig(undefined), ["tests/unit", "tests/contract", "tests/integration"]).lanes;
+    expect([fast.mode, laneWorkers(fast)]).toEqual(["parallel", "auto"]);
+    expect([integration.mode, laneWorkers(integration), integration.services]).toEqual(["serial", 0, ["postgres", "elasticsearch", "opensearch"]]);
+  });
+
+  it("gates at 80 with branch coverage and reruns failed tests once, warning on flaky ones", () => {
+    const c = readConfig(toml(""));
+    expect([c.coverage.fail_under, c.coverage.branch, c.flaky.reruns, c.flaky.policy]).toEqual([80, true, 1, "warn"]);
+  });
+});
+
+describe("overrides", () => {
+  it("takes lanes, the gate and images from [tool.backend-ci]", () => {
+    const c = readConfig(
+      toml(`[tool.backend-ci]
+python_image = "ghcr.io/acme/py:3.12"
+[tool.backend-ci.coverage]
+fail_under = 91.5
+floors = { "app/auth/**" = 95, "app/generated/**" = "exempt" }
+[tool.backend-ci.services.postgres]
+image = "postgres:17"
+env = "PG_DSN"
+[tool.backend-ci.lanes.api]
+paths = ["tests/api"]
+markers = "not slow"
+workers = 4
+dist = "loadfile"
+env = { FEATURE_X = "1" }
+timeout = 600
+`),
+    );
+    const lanes = withDefaultLanes(c, ["tests/unit"]).lanes;
+    expect(Object.keys(lanes)).toEqual(["api"]);
+    expect(lanes.api).toMatchObject({ paths: ["tests/api"], markers: "not slow", workers: 4, dist: "loadfile", env: { FEATURE_X: "1" }, timeout: 600 });
+    expect(c.coverage.floors).toEqual({ "app/auth/**": 95, "app/generated/**": "exempt" });
+    expect(c.services.postgres).toMatchObject({ image: "postgres:17", env: "PG_DSN", database: "app" });
+    expect(c.python_image).toBe("ghcr.io/acme/py:3.12");
+  });
+
+  it("lets the workers argument override parallel lanes only, 0 being the serial fallback", () => {
+    const { fast, integration } = withDefaultLanes(readConfig(undefined), ["tests/unit", "tests/integration"]).lanes;
+    expect(laneWorkers(fast, 0)).toBe(0);
+    expect(laneWorkers(integration, 4)).toBe(0);
+  });
+});
+
+describe("bad values fail before anything runs", () => {
+  it.each([
+    ['[tool.backend-ci.lanes.unit]\nworkers = "many"', /tool\.backend-ci\.lanes\.unit\.workers = "many" is not allowed: expected "auto" or a whole number/],
+    ['[tool.backend-ci.lanes.unit]\nmode = "fast"', /lanes\.unit\.mode = "fast" is not allowed: .*"parallel"\|"serial"/],
+    ["[tool.backend-ci.coverage]\nfail_under = 120", /coverage\.fail_under = 120 is not allowed/],
+    ['[tool.backend-ci.lanes.unit]\nservices = ["redis"]', /lanes\.unit\.services\.0 = "redis" is not allowed/],
+    ["[tool.backend-ci]\nfail_under = 80", /tool\.backend-ci: unknown key "fail_under"/],
+    ['[tool.backend-ci.lanes.Unit]\npaths = ["x"]', /lanes\.Unit.*lower-case/],
+    ['[tool.backend-ci.lanes.unit]\nenv = { "1BAD" = "x" }', /lanes\.unit\.env\.1BAD.*environment variable name/],
+    ['[tool.backend-ci.flaky]\npolicy = "retry"', /flaky\.policy = "retry" is not allowed/],
+  ])("%s", (body, message) => {
+    expect(() => readConfig(toml(body))).toThrow(ConfigError);
+    expect(() => readConfig(toml(body))).toThrow(message);
+  });
+
+  it("names the file when the TOML itself is broken", () => {
+    expect(() => readConfig("[tool.backend-ci\nx=1", "svc/pyproject.toml")).toThrow(/svc\/pyproject\.toml: not valid TOML/);
+  });
+
+  it("lists every bad key at once", () => {
+    const err = (() => {
+      try {
+        readConfig(toml('[tool.backend-ci.lanes.a]\nworkers = -1\ntimeout = 0\n'));
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(err).toMatch(/workers = -1/);
+    expect(err).toMatch(/timeout = 0/);
+  });
+});
