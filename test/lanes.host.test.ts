@@ -2,17 +2,20 @@
  * The lanes pr-backend plans, run for real: the example backend, pytest + xdist + pytest-cov from the
  * pinned .venv, the isolation plugin, and a PostgreSQL cluster this file starts and stops.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { CombineRecord, LaneRecord } from "../src/core/artifacts.js";
+import { LaneConfig } from "../src/core/config.js";
 import { parseJUnit } from "../src/core/junit.js";
 import { planCombine, planLanes } from "../src/core/plan.js";
 import { assembleReports } from "../src/core/reports.js";
 import { type PgCluster, startPostgres } from "./harness/postgres.js";
-import { EXAMPLE, PYTHON, artifactsOf, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLane, runPlannedLanes } from "./harness/run.js";
+import { EXAMPLE, PYTHON, REPO, artifactsOf, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLane, runPlannedLanes } from "./harness/run.js";
+
+const FAULTS = join(REPO, "test/fixtures/faults");
 
 let pg: PgCluster;
 let root: string;
@@ -63,6 +66,40 @@ describe("per-worker isolation", () => {
     } finally {
       pg.sql("DROP DATABASE IF EXISTS app WITH (FORCE)");
     }
+  });
+});
+
+describe("the isolation plugin, seen from inside the tests", () => {
+  it("gives each xdist worker its own database, cut to 63 characters, and its own index prefix", async () => {
+    const out = join(root, "worker-env");
+    mkdirSync(out);
+    const base = "a_database_name_long_enough_to_need_cutting_when_suffixed_xx";
+    const config = exampleConfig(FAULTS, (c) => {
+      c.services.postgres = { ...c.services.postgres, database: base };
+      c.lanes = {
+        "worker-env": LaneConfig.parse({
+          paths: ["tests/test_worker_env.py"],
+          workers: 2,
+          services: ["postgres"],
+          env: { WORKER_ENV_OUT: out, BACKEND_CI_INDEX_PREFIX_ENV: "SEARCH_INDEX_PREFIX", SEARCH_INDEX_PREFIX: "orders_" },
+        }),
+      };
+    });
+    const layout = hostLayout(join(root, "worker-env-reports"), pg, FAULTS);
+    const [lane] = planLanes({ config, layout });
+    const run = await runPlannedLane(lane, layout);
+    expect(LaneRecord.parse(JSON.parse(run.record!)).status, run.output.slice(-2000)).toBe("passed");
+    const seen = Object.fromEntries(
+      readdirSync(out).map((f) => [f.replace(".json", ""), JSON.parse(readFileSync(join(out, f), "utf8")) as { database: string; prefix: string }]),
+    );
+    expect(Object.keys(seen).sort()).toEqual(["gw0", "gw1"]);
+    for (const [worker, s] of Object.entries(seen)) {
+      expect(s.prefix).toBe(`orders_${worker}_`);
+      expect(s.database.length).toBeLessThanOrEqual(63);
+      expect(s.database.endsWith(`_${worker}`)).toBe(true);
+    }
+    expect(seen.gw0.database).not.toBe(seen.gw1.database);
+    expect(databases().filter((d) => d.startsWith("a_database"))).toEqual([]);
   });
 });
 

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { countCases, type LaneJUnit, mergeJUnit, parseJUnit, type TestCase } from "../src/core/junit.js";
+import { countCases, type LaneJUnit, parseJUnit, type TestCase } from "../src/core/junit.js";
+import { mergeJUnit } from "../src/core/junit-merge.js";
 import { generateLanes } from "./fixtures/junit/generate.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures/junit");
@@ -99,6 +100,11 @@ describe("parseJUnit on hand-written shapes", () => {
     expect(j.cases.map((c) => c.nodeid)).toEqual(nodeid ? [nodeid] : []);
   });
 
+  it("a character reference beyond Unicode is kept as written rather than thrown on", () => {
+    const j = parseJUnit('<testsuite><testcase classname="t" name="test_x[&#x110000;]" file="t.py"/></testsuite>', "lane");
+    expect(j.cases[0].name).toBe("test_x[&#x110000;]");
+  });
+
   it("a failure's message attribute stands in when it has no body", () => {
     const j = parseJUnit(`<testsuite>${tc('classname="t" name="test_x" file="t.py"', '<failure message="boom"/>')}</testsuite>`, "lane");
     expect(j.cases[0]).toMatchObject({ outcome: "failed", message: "boom", text: "" });
@@ -118,12 +124,32 @@ describe("parseJUnit on bad input never throws and names the problem", () => {
     ["the wrong root element", "<html><body/></html>", /^malformed XML: .*root element is <html>/],
     ["content after the root", `${good}<testsuite/>`, /^malformed XML: /],
     ["a testcase left open", '<testsuites><testsuite><testcase name="a" classname="t" file="t.py"></testsuite></testsuites>', /^malformed XML: /],
+    ["a bare ampersand", '<testsuite><testcase name="a & b" classname="t" file="t.py"/></testsuite>', "malformed XML: a tag that is not well-formed (line 1)"],
+    ["a corrupted tag name", good.replace("<testcase classname", "<testcase;classname"), /^malformed XML: a tag that is not well-formed \(line 1\)$/],
+    ["two root elements", '<testsuite></testsuite><testsuite></testsuite>', /^malformed XML: /],
     ["tags closed in the wrong order", '<testsuites><testsuite><testcase name="a" classname="t" file="t.py"><failure></testcase></failure></testsuite></testsuites>', /^malformed XML: /],
   ])("%s", (_what, xml, problem) => {
     const j = parseJUnit(xml, "unit-1of2");
     if (typeof problem === "string") expect(j.problem).toBe(problem);
     else expect(j.problem).toMatch(problem);
     expect(j.lane).toBe("unit-1of2");
+  });
+
+  it("every prefix of a real file is read without throwing, as truncated or (first bytes) malformed", () => {
+    for (let i = 1; i < good.length; i += 11) {
+      expect(parseJUnit(good.slice(0, i), "unit").problem, `prefix of ${i} chars`).toMatch(/^(truncated|malformed XML: .+|empty file)$/);
+    }
+  });
+
+  it("a file with one character changed is either still well-formed or reported, never silently half-read", () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const chars = `<>/&"'=;# \nx`;
+    for (let i = 0; i < 400; i++) {
+      const at = Math.floor(next() * good.length);
+      const xml = good.slice(0, at) + chars[Math.floor(next() * chars.length)] + good.slice(at + 1);
+      if (parseJUnit(xml, "unit").problem === null) expect(XMLValidator.validate(xml), `change at ${at}`).toBe(true);
+    }
   });
 
   it("a truncated file still reports the complete testcases before the cut", () => {

@@ -12,7 +12,8 @@ export type Durations = z.infer<typeof Durations>;
 function sorted(entries: Iterable<[string, number]>): Durations {
   const byId = new Map(entries);
   const out: Durations = {};
-  for (const id of [...byId.keys()].sort()) out[id] = byId.get(id) as number;
+  // A comparator sorts by UTF-16 code units like the default, without its string conversions.
+  for (const id of [...byId.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[id] = byId.get(id) as number;
   return out;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Config } from "./config.js";
 import { type Durations, durations, formatDurations, mergeDurations } from "./durations.js";
-import { mergeJUnit } from "./junit.js";
+import { mergeJUnit } from "./junit-merge.js";
 import type { LanePlan } from "./plan.js";
 import { buildResult, readLanes, type Result, type ResultInput } from "./result.js";
 import { renderSummary } from "./summary.js";
