@@ -203,3 +203,50 @@ describe("lane", () => {
     await expect(new BackendCi().lane(backendSource(), "nope")).rejects.toThrow(/no lane "nope".*fast, integration/);
   });
 });
+
+describe("arguments that change the graph", () => {
+  it("applies --workers=0 to every parallel lane: the serial fallback", async () => {
+    scriptRun(engine());
+    await new BackendCi().prBackend(backendSource(), "3.12", "0");
+    expect(laneArgv("fast")).not.toContain("-n");
+  });
+
+  it("makes every lane container new with --cache-buster, so the lanes really run again", async () => {
+    scriptRun(engine());
+    await new BackendCi().prBackend(backendSource(), "3.12", undefined, undefined, undefined, undefined, undefined, undefined, "run-42");
+    for (const c of laneContainers()) expect(c.env.BACKEND_CI_CACHE_BUSTER).toBe("run-42");
+  });
+});
+
+describe("backend", () => {
+  it("installs requirements files on python:<v>-slim with a pip cache, before copying the source", async () => {
+    const c = await new BackendCi().backend(backendSource(), "3.11");
+    await c.sync();
+    const [used] = engine().containers(/^python:/);
+    expect(used.image).toBe("python:3.11-slim");
+    const calls = used.chain.map((x) => x.field);
+    expect(calls.filter((f) => f === "withMountedCache")).toHaveLength(2);
+    const install = used.execs.findIndex((a) => a[0] === "pip" && a.includes("-r"));
+    expect(used.execs[install]).toEqual(["pip", "install", "-r", "requirements.txt", "-r", "requirements-test.txt"]);
+    const lastDir = used.chain.map((x) => x.field).lastIndexOf("withDirectory");
+    const firstExec = used.chain.findIndex((x) => x.field === "withExec");
+    expect(lastDir).toBeGreaterThan(firstExec);
+    expect(used.workdir).toBe("/src");
+  });
+
+  it("uses uv sync when the source has uv.lock", async () => {
+    const src = backendSource('[project]\nname = "svc"\n[dependency-groups]\ndev = ["pytest"]\n', { "uv.lock": "version = 1\n" }).withoutFile("requirements.txt").withoutFile("requirements-test.txt");
+    await (await new BackendCi().backend(src)).sync();
+    const [used] = engine().containers(/^python:/);
+    expect(used.execs).toContainEqual(["uv", "sync", "--frozen", "--no-install-project", "--group", "dev"]);
+  });
+
+  it("builds the team's own Dockerfile stage when given one", async () => {
+    await (await new BackendCi().backend(backendSource(), "3.12", "docker/Dockerfile", "test")).sync();
+    const build = engine()
+      .usedChains()
+      .flatMap((chain) => chain)
+      .find((c) => c.field === "dockerBuild");
+    expect(build?.args).toMatchObject({ dockerfile: "docker/Dockerfile", target: "test" });
+  });
+});

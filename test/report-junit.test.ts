@@ -74,6 +74,14 @@ describe("parseJUnit on real pytest 9.2 output", () => {
     expect(j.cases.filter((x) => x.crashed)).toHaveLength(1);
   });
 
+  it("a module that fails to import is one errored test whose node id is the module's path", () => {
+    const j = parseJUnit(fixture("collect-error.xml"), "unit");
+    expect(j.problem).toBeNull();
+    expect(j.cases).toHaveLength(1);
+    expect(j.cases[0]).toMatchObject({ nodeid: "broken/test_broken.py", outcome: "error", message: "collection failure" });
+    expect(j.cases[0].text).toContain("ModuleNotFoundError: No module named 'module_that_does_not_exist'");
+  });
+
   it("times are pytest's setup+call+teardown totals, in seconds", () => {
     const c = byId(parseJUnit(fixture("xdist.xml"), "unit")).get("tests/integration/test_db.py::TestRepository::test_slow_query")!;
     expect(c.time).toBeGreaterThanOrEqual(0.2);

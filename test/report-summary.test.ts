@@ -111,7 +111,7 @@ describe("renderSummary of a green run", () => {
         combine: { ...COMBINE, total: 91.5, gate_passed: true, message: "ok" },
       }),
     );
-    expect(md).toMatch(/^## ✅ Backend tests passed\n\n13 tests in 1 lanes · coverage 91\.50% \(gate 80%\)\n/);
+    expect(md).toMatch(/^## ✅ Backend tests passed\n\n13 tests in 1 lane · coverage 91\.50% \(gate 80%\)\n/);
     expect(md).toContain("✅ **91.50%** against the gate of **80%**: 11.50 points above.");
     expect(md).not.toContain("### Failures");
   });

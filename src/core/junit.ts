@@ -231,15 +231,17 @@ function toCase(tc: XmlNode, guessed: { count: number }): TestCase {
   let file = decode(attrs.file ?? "").replaceAll("\\", "/");
   if (file === "") {
     guessed.count++;
-    file = guessFromClassname(classname).file;
+    file = guessFromClassname(classname || name).file;
   }
   const { failure, error, skipped, out, err } = contentOf(tc);
   const outcome: TestOutcome = failure ? "failed" : error ? "error" : skipped ? "skipped" : "passed";
   const detail = failure ?? error ?? skipped ?? { message: "", text: "" };
   const line = Number.parseInt(attrs.line ?? "", 10);
   const time = Number.parseFloat(attrs.time ?? "");
+  // A collection error is reported against the module itself: empty classname, dotted module name.
+  const nodeid = classname === "" ? file : `${prefixOf(file, classname)}${name}`;
   return {
-    nodeid: `${prefixOf(file, classname)}${name}`,
+    nodeid,
     file,
     classname,
     name,

@@ -17,7 +17,7 @@ const cell = (s: string) => s.replaceAll("|", "\\|").replace(/\r?\n/g, " ");
 function code(s: string): string {
   const runs = s.match(/`+/g) ?? [];
   const fence = "`".repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
-  return fence.length > 1 || s.startsWith("`") || s.endsWith("`") ? `${fence} ${s} ${fence}` : `\`${s}\``;
+  return fence.length > 1 ? `${fence} ${s} ${fence}` : `\`${s}\``;
 }
 
 /** A fenced block whose fence is longer than any backtick run in the text. */
@@ -44,8 +44,8 @@ function headline(r: Result): string {
   const t = r.totals;
   const facts = [
     r.part ? `part ${r.part.index} of ${r.part.count}` : null,
-    `${t.tests} tests in ${t.lanes} lanes`,
-    r.coverage?.total != null ? `coverage ${pct(r.coverage.total)} (gate ${r.coverage.fail_under}%)` : null,
+    `${t.tests} tests in ${t.lanes} lane${t.lanes === 1 ? "" : "s"}`,
+    r.coverage && r.coverage.total !== null ? `coverage ${pct(r.coverage.total)} (gate ${r.coverage.fail_under}%)` : null,
     t.flaky > 0 ? `${t.flaky} flaky (policy \`${r.flaky_policy}\`)` : null,
     t.quarantined > 0 ? `${t.quarantined} quarantined` : null,
   ].filter(Boolean);
