@@ -100,6 +100,9 @@ describe("renderSummary of a red run", () => {
     expect(slow.split("\n").filter((l) => l.startsWith("| `"))).toHaveLength(10);
     expect(slow).toContain("| `tests/integration/test_db.py::TestRepository::test_slow_query` | unit-1of2 | 0.20s |");
     expect(md).toContain("Lane `unit-1of2` bounds the run at 95.0s, 25.0s longer than lane `integration` (70.0s).");
+    expect(md).toContain("| Lane | pytest | Setup | Readiness | Tests | Total | Efficiency |");
+    expect(md).toMatch(/\| integration \| serial \| 0\.0s \| 1\.0s \| 68\.0s \| 70\.0s \| – \|/);
+    expect(md).toMatch(/\| unit-1of2 \| 2 workers \| 0\.0s \| 1\.0s \| 93\.0s \| 95\.0s \| 0\.00 \|/);
   });
 });
 

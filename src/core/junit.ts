@@ -212,9 +212,22 @@ interface Detail {
 }
 
 /** What a <testcase> holds: the first failure, error and skip (pytest writes at most one of each), and output. */
-function contentOf(tc: XmlNode): { failure?: Detail; error?: Detail; skipped?: Detail; out: string[]; err: string[] } {
-  const content: ReturnType<typeof contentOf> = { out: [], err: [] };
-  for (const node of childrenOf(tc)) {
+interface Content {
+  failure?: Detail;
+  error?: Detail;
+  skipped?: Detail;
+  out: string[];
+  err: string[];
+}
+
+/** Most testcases are empty elements; they share one frozen result instead of allocating their own. */
+const NO_CONTENT: Readonly<Content> = Object.freeze({ out: [], err: [] });
+
+function contentOf(tc: XmlNode): Readonly<Content> {
+  const children = childrenOf(tc);
+  if (children.length === 0) return NO_CONTENT;
+  const content: Content = { out: [], err: [] };
+  for (const node of children) {
     const tag = tagOf(node);
     if (tag === "failure" || tag === "error" || tag === "skipped") {
       content[tag] ??= { message: decode(node[":@"]?.message ?? ""), text: textIn(childrenOf(node)) };

@@ -78,12 +78,15 @@ export function laneDuration(r: LaneReading): number | null {
   return (r.input.setup_s ?? 0) + first + reruns;
 }
 
-export function list(ids: readonly string[], max = 3): string {
+function list(ids: readonly string[], max = 3): string {
   const shown = ids.slice(0, max).map((id) => `\`${id}\``).join(", ");
   return ids.length > max ? `${shown} and ${ids.length - max} more` : shown;
 }
 
-export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** lane.json's message inside a sentence that brings its own full stop. */
+const said = (message: string) => message.replace(/[.\s]+$/, "");
 
 /** Every reason this lane turns the run red, each a sentence naming the lane and the fix. */
 export function laneReasons(r: LaneReading, policy: FlakyPolicy): string[] {
@@ -97,11 +100,11 @@ export function laneReasons(r: LaneReading, policy: FlakyPolicy): string[] {
         : `Lane ${id} wrote an unreadable lane.json (${r.recordProblem}); see the lane's log.`,
     );
   } else if (status === "crashed") {
-    out.push(`Lane ${id} crashed (exit ${r.record.exit_code}): ${r.record.message}.`);
+    out.push(`Lane ${id} crashed (exit ${r.record.exit_code}): ${said(r.record.message)}.`);
   } else if (status === "timeout") {
-    out.push(`Lane ${id} timed out: ${r.record.message}; raise its timeout or split it into shards.`);
+    out.push(`Lane ${id} timed out: ${said(r.record.message)}; raise its timeout or split it into shards.`);
   } else if (status === "not-ready") {
-    out.push(`Lane ${id} never ran its tests: ${r.record.message}.`);
+    out.push(`Lane ${id} never ran its tests: ${said(r.record.message)}.`);
   } else if (status === "no-tests" && r.input.failOnEmpty) {
     out.push(`Lane ${id} selected no tests and fail-on-empty is set: check its paths and markers.`);
   }
@@ -109,7 +112,8 @@ export function laneReasons(r: LaneReading, policy: FlakyPolicy): string[] {
   if (r.junit.problem && junitExpected) out.push(junitReason(id, r.junit));
   const c = r.classification;
   if (c.failing.length > 0) {
-    const crashed = r.junit.cases.filter((t) => t.crashed && c.failing.includes(t.nodeid)).length;
+    const failing = new Set(c.failing);
+    const crashed = r.junit.cases.filter((t) => t.crashed && failing.has(t.nodeid)).length;
     const note = crashed > 0 ? ` (${crashed} crashed an xdist worker)` : "";
     out.push(`Lane ${id} has ${plural(c.failing.length, "failing test")}${note}: ${list(c.failing)}.`);
   }
@@ -117,7 +121,7 @@ export function laneReasons(r: LaneReading, policy: FlakyPolicy): string[] {
     out.push(`Lane ${id} has ${plural(c.flaky.length, "flaky test")} and the flaky policy is \`fail\`: ${list(c.flaky)}.`);
   }
   if (status === "failed" && c.tests.length === 0 && !r.junit.problem) {
-    out.push(`Lane ${id} failed (exit ${r.record?.exit_code}: ${r.record?.message}) but its JUnit lists no failed test; see the lane's log.`);
+    out.push(`Lane ${id} failed (exit ${r.record?.exit_code}: ${said(r.record?.message ?? "")}) but its JUnit lists no failed test; see the lane's log.`);
   }
   return out;
 }

@@ -123,9 +123,13 @@ function criticalPathSection(r: Result): string | null {
     const sentence = `${name(cp.bound.lanes)} bounds the run at ${secs(cp.bound.total_s)}${next}.`;
     lines.push(sentence[0].toUpperCase() + sentence.slice(1));
   }
-  const eff = t.lanes.filter((l) => l.efficiency !== null && l.mode === "parallel");
-  if (eff.length > 0) {
-    lines.push("", `xdist efficiency: ${eff.map((l) => `${code(l.lane)} ${(l.efficiency as number).toFixed(2)}`).join(", ")}.`);
+  if (t.lanes.length > 0) {
+    const rows = t.lanes.map((l) => {
+      const eff = l.efficiency === null ? "–" : l.efficiency.toFixed(2);
+      const workers = l.mode === "parallel" ? `${l.workers} workers` : "serial";
+      return `| ${cell(l.lane)} | ${workers} | ${secs(l.setup_s)} | ${secs(l.readiness_s)} | ${secs(l.tests_s)} | ${secs(l.total_s)} | ${eff} |`;
+    });
+    lines.push("", "| Lane | pytest | Setup | Readiness | Tests | Total | Efficiency |", "|---|---|--:|--:|--:|--:|--:|", ...rows);
   }
   if (t.warnings.length > 0) lines.push("", ...t.warnings.map((w) => `- ⚠️ ${w}`));
   return lines.join("\n");
