@@ -26,9 +26,9 @@ describe("durations", () => {
   });
 
   it.each([
-    ["not JSON", "{", /\.test_durations: not JSON .*delete it or regenerate it/],
-    ["a list", "[1, 2]", /\.test_durations: expected \{"<node id>": <seconds>\}/],
-    ["a negative time", '{"a.py::t": -1}', /\.test_durations: expected .*a\.py::t/],
+    ["not JSON", "{", /\.test_durations: not valid JSON .*node id -> seconds/],
+    ["a list", "[1, 2]", /\.test_durations: expected a JSON object of node id -> seconds.*old format/],
+    ["a negative time", '{"a.py::t": -1}', /\.test_durations: duration of "a\.py::t" must be a non-negative finite number of seconds, got -1/],
   ])("a .test_durations that is %s is rejected with the file named", (_what, text, message) => {
     expect(() => parseDurations(text, ".test_durations")).toThrow(message);
   });

@@ -6,6 +6,9 @@
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 
+import { FlakyPolicy } from "./flaky.js";
+import { Floors } from "./floors.js";
+
 export const SERVICE_NAMES = ["postgres", "elasticsearch", "opensearch"] as const;
 export const ServiceName = z.enum(SERVICE_NAMES);
 export type ServiceName = z.infer<typeof ServiceName>;
@@ -89,8 +92,6 @@ export const ServicesConfig = z
   .strict();
 export type ServicesConfig = z.infer<typeof ServicesConfig>;
 
-export const FLOOR_EXEMPT = "exempt" as const;
-
 export const BackendCiConfig = z
   .object({
     /** Base image of the backend container when no Dockerfile is given; default `python:<python>-slim`. */
@@ -109,7 +110,7 @@ export const BackendCiConfig = z
         /** Extra source roots whose paths are remapped onto the source at combine time. */
         paths: z.array(z.string().min(1)).default([]),
         /** Floors per path glob, in percent, or "exempt". */
-        floors: z.record(z.string().min(1), z.union([z.number().min(0).max(100), z.literal(FLOOR_EXEMPT)])).default({}),
+        floors: Floors.default({}),
       })
       .strict()
       .prefault({}),
@@ -132,7 +133,7 @@ export const BackendCiConfig = z
         /** Reruns of a failed lane's failed tests (0 disables flaky detection). */
         reruns: z.number().int().min(0).max(5).default(1),
         /** `warn`: flaky tests are reported; `fail`: they also turn the run red. */
-        policy: z.enum(["warn", "fail"]).default("warn"),
+        policy: FlakyPolicy.default("warn"),
         /** Node ids or globs that run and are reported but never turn the run red. */
         quarantine: z.array(z.string().min(1)).default([]),
       })

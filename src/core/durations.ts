@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { TestCase } from "./junit.js";
 
 /** `.test_durations`: node id -> seconds (setup+call+teardown). */
-export const Durations = z.record(z.string(), z.number().nonnegative());
+export const Durations = z.record(z.string(), z.number().finite().nonnegative());
 export type Durations = z.infer<typeof Durations>;
 
 function sorted(entries: Iterable<[string, number]>): Durations {
@@ -29,22 +29,27 @@ export function mergeDurations(previous: Durations, next: Durations): Durations 
   return sorted(Object.entries({ ...previous, ...next }));
 }
 
-/** Reads a `.test_durations` file; `source` names it in the error. */
+/**
+ * Parses a durations file's text. `source` names the file in every error.
+ * Throws when the text is not a JSON object of non-negative finite seconds, naming the offending key.
+ */
 export function parseDurations(text: string, source: string): Durations {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${source}: not JSON (${(e as Error).message}); delete it or regenerate it from a passing run`);
+  } catch (error) {
+    throw new Error(`${source}: not valid JSON (${(error as Error).message}); expected an object of node id -> seconds, as pytest-split's --store-durations writes it`);
   }
   const parsed = Durations.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(
-      `${source}: expected {"<node id>": <seconds>} as pytest-split writes it, ${issue.path.join(".") || "root"}: ${issue.message}`,
-    );
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  if (issue.path.length === 0) {
+    const legacy = Array.isArray(raw) ? " (a list of [id, seconds] pairs is pytest-split's old format: re-record with `pytest --store-durations`)" : "";
+    throw new Error(`${source}: expected a JSON object of node id -> seconds, as pytest-split's --store-durations writes it${legacy}`);
   }
-  return parsed.data;
+  const key = String(issue.path[0]);
+  const value = (raw as Record<string, unknown>)[key];
+  throw new Error(`${source}: duration of "${key}" must be a non-negative finite number of seconds, got ${typeof value === "number" ? String(value) : JSON.stringify(value)}; fix or delete the entry (or re-record the file)`);
 }
 
 /** The file's text, in the order given (`durations` and `mergeDurations` sort), with a final newline. */

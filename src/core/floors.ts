@@ -6,7 +6,9 @@ import picomatch from "picomatch";
 import { z } from "zod";
 
 /** A floor in percent, or `exempt`: the glob's files leave every other floor. */
-export const Floor = z.union([z.number().min(0).max(100), z.literal("exempt")]);
+export const Floor = z.union([z.number().min(0).max(100), z.literal("exempt")], {
+  error: 'expected a percent from 0 to 100, or "exempt"',
+});
 export type Floor = z.infer<typeof Floor>;
 
 /** Config: glob (relative to the source root, like coverage.json's keys) -> floor. */

@@ -7,9 +7,10 @@
  */
 import { z } from "zod";
 
-/** Recorded seconds per pytest node id, as pytest-split's `.test_durations` stores them. */
-export const Durations = z.record(z.string(), z.number().finite().nonnegative());
-export type Durations = z.infer<typeof Durations>;
+import type { Durations } from "./durations.js";
+
+// The format's one definition and reader live in durations.ts; shard users import them from here too.
+export { Durations, parseDurations } from "./durations.js";
 
 /** `shards = N` on a lane. */
 export const ShardCount = z.number().int().min(1);
@@ -26,29 +27,6 @@ export type Shard = { tests: TestDuration[]; seconds: number };
 
 /** Shards plus what the planner changed and why (one human line each). */
 export type ShardSplit = { shards: Shard[]; notes: string[] };
-
-/**
- * Parses a durations file's text. `source` names the file in every error.
- * Throws when the text is not a JSON object of non-negative finite seconds, naming the offending key.
- */
-export function parseDurations(text: string, source: string): Durations {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not valid JSON (${(error as Error).message}); expected an object of node id -> seconds, as pytest-split's --store-durations writes it`);
-  }
-  const parsed = Durations.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  if (issue.path.length === 0) {
-    const legacy = Array.isArray(raw) ? " (a list of [id, seconds] pairs is pytest-split's old format: re-record with `pytest --store-durations`)" : "";
-    throw new Error(`${source}: expected a JSON object of node id -> seconds, as pytest-split's --store-durations writes it${legacy}`);
-  }
-  const key = String(issue.path[0]);
-  const value = (raw as Record<string, unknown>)[key];
-  throw new Error(`${source}: duration of "${key}" must be a non-negative finite number of seconds, got ${typeof value === "number" ? String(value) : JSON.stringify(value)}; fix or delete the entry (or re-record the file)`);
-}
 
 /**
  * The node ids in the output of `pytest --collect-only -q`, in collection order, without duplicates.
