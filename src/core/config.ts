@@ -154,7 +154,8 @@ export class ConfigError extends Error {
 
 /** Where a value sits, as a user writes it in pyproject.toml. */
 function keyPath(path: PropertyKey[]): string {
-  return ["tool.backend-ci", ...path.map(String)].join(".");
+  // TOML quotes keys that are not bare: a glob such as "app/*.py" stays one readable key.
+  return ["tool.backend-ci", ...path.map((k) => (/^[A-Za-z0-9_-]+$/.test(String(k)) ? String(k) : JSON.stringify(String(k))))].join(".");
 }
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
