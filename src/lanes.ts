@@ -2,7 +2,7 @@
  * Plans to containers: a lane plan becomes one container bound to its own services, one exec that
  * may fail without losing its files, and the files it wrote.
  */
-import { Container, Directory, File, ReturnType } from "@dagger.io/dagger";
+import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
 
 import type { Config } from "./core/config.js";
 import { CONTAINER_LAYOUT } from "./core/layout.js";
@@ -23,7 +23,8 @@ export interface LaneRun {
 
 /** The lane's container before its exec: helpers, services under their aliases, env. */
 export function laneContainer(base: Container, helpers: Directory, plan: LanePlan, config: Config, cacheBuster?: string): Container {
-  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers);
+  // The report directory exists even if the exec dies before writing to it, so reading it never fails.
+  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers).withDirectory(plan.reportDir, dag.directory());
   for (const s of plan.services) c = c.withServiceBinding(s, serviceFor(s, config, plan.id));
   for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
   // Test execs are cached by their inputs; a new value here makes the lane run again.
@@ -66,7 +67,7 @@ export interface CombineRun {
  * combine.py, which names the lanes whose files are missing.
  */
 export async function runCombine(base: Container, helpers: Directory, plan: CombinePlan, inputs: { path: string; file: File }[]): Promise<CombineRun> {
-  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers);
+  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers).withDirectory(plan.outDir, dag.directory());
   for (const { path, file } of inputs) c = c.withFile(path, file);
   for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
   c = c.withExec(plan.argv, { expect: ReturnType.Any });

@@ -3,7 +3,7 @@
  * order), rerun failures to tell flaky from failing, combine coverage, and assemble the reports.
  * Every decision is the core's; this file only sequences Dagger calls.
  */
-import { Container, dag, Directory, File } from "@dagger.io/dagger";
+import { Container, dag, Directory, ExecError, File } from "@dagger.io/dagger";
 import { z } from "zod";
 
 import { backendContainer, sourceRoot } from "./backend.js";
@@ -87,7 +87,13 @@ async function collect(base: Container, helpers: Directory, config: Config, lane
   let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers);
   for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
   c = c.withExec(plan.argv);
-  const text = await c.file(plan.output).contents();
+  let text: string;
+  try {
+    text = await c.file(plan.output).contents();
+  } catch (e) {
+    const output = e instanceof ExecError ? `\n${e.stdout.slice(-4000)}${e.stderr.slice(-2000)}` : "";
+    throw new Error(`lane "${lane}": pytest could not collect its tests, so it cannot be sharded (${(e as Error).message})${output}`);
+  }
   return z.array(z.object({ nodeid: z.string(), markers: z.array(z.string()) })).parse(JSON.parse(text));
 }
 

@@ -74,6 +74,26 @@ describe("shards", () => {
     const noServices = laneExecs().find((e) => laneOf(e) === "integration-no-services")!;
     expect(noServices.argv).toEqual(expect.arrayContaining(["-n", "auto"]));
   });
+
+  it("names the lane and shows pytest's output when collection fails", async () => {
+    scriptRun(engine());
+    engine().onExec(isCollect, { exitCode: 2, stdout: "ERROR collecting tests/integration/test_orders.py\nImportError: No module named 'app'" });
+    await expect(new BackendCi().prBackend(backendSource(SHARDED("durations")))).rejects.toThrow(
+      /lane "integration": pytest could not collect its tests[\s\S]*ImportError: No module named 'app'/,
+    );
+  });
+});
+
+describe("a lane that dies before writing anything", () => {
+  it("still yields an (empty) report directory and a red result naming the lane", async () => {
+    scriptRun(engine());
+    engine().onExec((e) => laneOf(e) === "fast", { exitCode: 127, stderr: "python: not found" });
+    const result = await new BackendCi().prBackend(backendSource());
+    expect(result.ok).toBe(false);
+    expect(result.reasons.join("\n")).toMatch(/fast/);
+    expect(await result.reports.directory("fast").entries()).toEqual([]);
+    expect(await result.reports.directory("integration").entries()).toEqual(expect.arrayContaining(["junit.xml", "lane.json"]));
+  });
 });
 
 describe("one pull request over several CI jobs", () => {
