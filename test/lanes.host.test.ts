@@ -2,7 +2,7 @@
  * The lanes pr-backend plans, run for real: the example backend, pytest + xdist + pytest-cov from the
  * pinned .venv, the isolation plugin, and a PostgreSQL cluster this file starts and stops.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -137,6 +137,25 @@ describe("coverage combine and gate", () => {
     const reports = assembleReports({ config, lanes: runs.map((r) => artifactsOf(r)), combine: combine.record, coverageJson: combine.coverageJson });
     expect(reports.ok, reports.reasons.join("\n")).toBe(true);
     expect(reports.summary).toContain(combinedTotal.toFixed(2));
+  }, 300_000);
+
+  it("remaps a lane that saw the source at another path onto the source, to the same figure", async () => {
+    const elsewhere = join(root, "checkout-elsewhere");
+    cpSync(EXAMPLE, elsewhere, { recursive: true, filter: (p) => !/(__pycache__|\.pytest_cache|\.coverage)/.test(p) });
+    const remapped = { ...config, coverage: { ...config.coverage, paths: [elsewhere] } };
+    const here = hostLayout(join(root, "remap"), pg);
+    const there = { ...hostLayout(join(root, "remap"), pg), source: elsewhere };
+    const [fastThere] = planLanes({ config: remapped, layout: there });
+    const [, integrationHere] = planLanes({ config: remapped, layout: here });
+    const runs = [await runPlannedLane(fastThere, there), await runPlannedLane(integrationHere, here)];
+    for (const r of runs) expect(r.coverageWritten, r.output.slice(-2000)).toBe(true);
+    const plan = planCombine(remapped, [fastThere, integrationHere], here);
+    expect(plan.argv).toEqual(expect.arrayContaining(["--source-alias", elsewhere]));
+    const combine = await runPlannedCombine(plan, here);
+    const record = CombineRecord.parse(JSON.parse(combine.record!));
+    expect(record.total).toBeCloseTo(combinedTotal, 9);
+    const files = Object.keys((JSON.parse(combine.coverageJson!) as { files: Record<string, unknown> }).files);
+    expect(files.some((f) => f.includes("checkout-elsewhere"))).toBe(false);
   }, 300_000);
 
   it("passes the gate at the real figure and fails above it, naming the figure and the threshold", async () => {
