@@ -113,6 +113,30 @@ describe("parseJUnit on hand-written shapes", () => {
     expect(j.cases[0].name).toBe("test_x[&#x110000;]");
   });
 
+  it("reads what saxes alone objects to as before: a control character, a reference to no character", () => {
+    const j = parseJUnit('<testsuite><testcase classname="t" name="test_x[\u0001]" file="t.py"><failure message="m">&#0;</failure></testcase></testsuite>', "lane");
+    expect(j.problem).toBeNull();
+    expect(j.cases[0]).toMatchObject({ name: "test_x[\u0001]", outcome: "failed", text: "&#0;" });
+  });
+
+  it("reports a repeated attribute, which XML forbids, instead of picking one", () => {
+    const j = parseJUnit('<testsuite><testcase classname="t" name="a" name="b" file="t.py"/></testsuite>', "lane");
+    expect(j.problem).toBe("malformed XML: Attribute 'name' is repeated. (line 1)");
+  });
+
+  it("a detail's text is its own character data, CDATA as written, not the text of elements inside it", () => {
+    const j = parseJUnit('<testsuite><testcase classname="t" name="test_x" file="t.py"><failure message="m">a<b>skip</b>&lt;<![CDATA[&amp;]]></failure><system-out>1</system-out><system-out>2</system-out></testcase></testsuite>', "lane");
+    expect(j.cases[0]).toMatchObject({ text: "a<&amp;", systemOut: "1\n2" });
+  });
+
+  it("reads nested suites after their parent's own testcases, and no testcase outside a suite", () => {
+    const tcx = (name: string) => `<testcase classname="t" name="${name}" file="t.py"/>`;
+    const j = parseJUnit(`<testsuites><testsuite><testsuite>${tcx("inner")}</testsuite>${tcx("outer")}</testsuite></testsuites>`, "lane");
+    expect(j.cases.map((c) => c.name)).toEqual(["outer", "inner"]);
+    const stray = parseJUnit(`<testsuites>${tcx("stray")}<testsuite>${tcx("x")}</testsuite></testsuites>`, "lane");
+    expect(stray.problem).toBe("malformed XML: 2 <testcase> tags but 1 well-formed testcases");
+  });
+
   it("a failure's message attribute stands in when it has no body", () => {
     const j = parseJUnit(`<testsuite>${tc('classname="t" name="test_x" file="t.py"', '<failure message="boom"/>')}</testsuite>`, "lane");
     expect(j.cases[0]).toMatchObject({ outcome: "failed", message: "boom", text: "" });

@@ -3,7 +3,8 @@
  * lanes into one file is junit-merge.ts). Lanes run `-o junit_family=xunit1`, so each <testcase>
  * carries `file`; xunit2 files (no `file`) are tolerated and their node ids guessed from `classname`.
  */
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { XMLValidator } from "fast-xml-parser";
+import { SaxesParser } from "saxes";
 import { z } from "zod";
 import { wellFormedProblem } from "./xml.js";
 
@@ -47,59 +48,15 @@ export interface Counts {
   time: number;
 }
 
-/**
- * preserveOrder keeps the parser's own tree (children in document order, attributes under ":@")
- * instead of folding it into keyed objects: a fifth faster on 50 000 testcases, and no
- * one-or-many ambiguity to normalise.
- */
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: false,
-  // Entities are decoded by `decode`, only in the values that hold one: three times faster on 50k cases.
-  processEntities: false,
-  jPath: false, // no path string built for every tag
-});
-
-const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g;
-const NAMED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
-
-/** XML's five entities and character references (pytest writes newlines in attributes as &#10;). */
-function decode(s: string): string {
-  if (!s.includes("&")) return s;
-  return s.replace(ENTITY, (ref, e: string) => {
-    if (e[0] !== "#") return NAMED[e];
-    const code = e[1] === "x" ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1));
-    return code <= 0x10ffff ? String.fromCodePoint(code) : ref;
-  });
-}
-
-/** A preserveOrder node: `{ <tag>: children, ":@": attributes }` or `{ "#text": text }`. */
-type XmlNode = { [tag: string]: unknown; ":@"?: Record<string, string> };
-
-function tagOf(node: XmlNode): string {
-  for (const key in node) if (key !== ":@") return key;
-  return "";
-}
-
-const childrenOf = (node: XmlNode): XmlNode[] => node[tagOf(node)] as XmlNode[];
-
-function textIn(children: XmlNode[]): string {
-  let text = "";
-  for (const c of children) if (typeof c["#text"] === "string") text += c["#text"];
-  return decode(text);
-}
-
 /** xdist's report for a test whose worker died: "worker 'gw0' crashed while running '<nodeid>'". */
 const WORKER_CRASHED = /\bcrashed while running\b|\bworker '?\w+'? crashed\b/;
 
 /**
  * Parses one lane's JUnit file. Never throws: an unusable file yields a `problem` for the summary.
- * fast-xml-parser's parser is lenient, so the file is first checked for what goes wrong in practice
- * (the wrong root, cut off while written, trailing garbage) and for well-formedness (xml.ts).
+ * The file is first checked for what goes wrong in practice (the wrong root, cut off while written,
+ * trailing garbage), then read in one streaming pass of saxes, a conforming XML parser, straight
+ * into test cases. Only when saxes reports an error does xml.ts's check run, to name the problem
+ * (or to let through what saxes is stricter about than the rules this reader has always applied).
  */
 export function parseJUnit(xml: string | undefined, lane: string): LaneJUnit {
   if (xml === undefined) return { lane, cases: [], problem: "no JUnit file", notes: [] };
@@ -116,18 +73,25 @@ export function parseJUnit(xml: string | undefined, lane: string): LaneJUnit {
     if (!xml.includes(`</${root}>`)) return fail("truncated", recoverTruncated(xml, root, notes));
     return fail(malformed(xml, `content after </${root}>`));
   }
-  const shape = wellFormedProblem(xml);
-  if (shape) return fail(`malformed XML: ${shape}`);
-  let parsed: XmlNode[];
-  try {
-    parsed = parser.parse(xml) as XmlNode[];
-  } catch (e) {
-    return fail(malformed(xml, (e as Error).message.split("\n")[0]));
-  }
-  const { cases, elements } = casesOf(rootSuites(parsed), notes);
+  const read = readCases(xml);
+  const problem = read.parserErrors ? unusable(xml) : null;
+  if (problem) return fail(problem);
+  noteGuessed(read, notes);
   const tags = countTags(xml, "<testcase");
-  if (elements !== tags) return fail(malformed(xml, `${tags} <testcase> tags but ${elements} well-formed testcases`));
-  return { lane, cases, problem: null, notes };
+  if (read.elements !== tags) return fail(malformed(xml, `${tags} <testcase> tags but ${read.elements} well-formed testcases`));
+  return { lane, cases: read.cases, problem: null, notes };
+}
+
+/**
+ * Why a file saxes found errors in is unusable, in the words this reader has always used: xml.ts's
+ * check, then fast-xml-parser's validator. null when both accept it: saxes is stricter about single
+ * characters and references (a control character, `&#x110000;`), which are then read as written.
+ */
+function unusable(xml: string): string | null {
+  const shape = wellFormedProblem(xml);
+  if (shape) return `malformed XML: ${shape}`;
+  const v = XMLValidator.validate(xml);
+  return v === true ? null : `malformed XML: ${v.err.msg} (line ${v.err.line})`;
 }
 
 /** The validator's account of what is wrong, or `fallback` when it finds the file well-formed. */
@@ -151,13 +115,6 @@ function countTags(xml: string, open: string): number {
   return n;
 }
 
-/** The root's suites: the children of <testsuites>, or the <testsuite> root itself. */
-function rootSuites(document: XmlNode[]): XmlNode[] {
-  const root = document.find((n) => tagOf(n) === "testsuites" || tagOf(n) === "testsuite");
-  if (!root) return [];
-  return tagOf(root) === "testsuite" ? [root] : childrenOf(root).filter((n) => tagOf(n) === "testsuite");
-}
-
 /** Keeps the complete testcases before the cut, so a truncated lane still reports what it ran. */
 function recoverTruncated(xml: string, root: string, notes: string[]): TestCase[] {
   const closed = xml.lastIndexOf("</testcase>");
@@ -171,39 +128,37 @@ function recoverTruncated(xml: string, root: string, notes: string[]): TestCase[
   const head = xml.slice(0, cut);
   const closing = root === "testsuites" ? "</testsuite></testsuites>" : "</testsuite>";
   const repaired = head + closing;
-  if (wellFormedProblem(repaired) !== null) return [];
-  const { cases } = casesOf(rootSuites(parser.parse(repaired) as XmlNode[]), notes);
-  notes.push(`recovered ${cases.length} complete testcases before the cut`);
-  return cases;
+  const read = readCases(repaired);
+  if (read.parserErrors && unusable(repaired) !== null) return [];
+  noteGuessed(read, notes);
+  notes.push(`recovered ${read.cases.length} complete testcases before the cut`);
+  return read.cases;
 }
 
-function casesOf(suites: XmlNode[], notes: string[]): { cases: TestCase[]; elements: number } {
-  const guessed = { count: 0 };
-  let elements = 0;
-  const cases: TestCase[] = [];
-  // Duplicates are folded within a suite (pytest's failure-then-teardown pair), never across suites.
-  const visit = (suite: XmlNode): void => {
-    const byId = new Map<string, TestCase>();
-    const inner: XmlNode[] = [];
-    for (const node of childrenOf(suite)) {
-      const tag = tagOf(node);
-      if (tag === "testsuite") inner.push(node);
-      if (tag !== "testcase") continue;
-      elements++;
-      const c = toCase(node, guessed);
-      const seen = byId.get(c.nodeid);
-      byId.set(c.nodeid, seen ? combine(seen, c) : c);
-    }
-    cases.push(...byId.values());
-    inner.forEach(visit);
-  };
-  suites.forEach(visit);
-  if (guessed.count > 0) {
+/** What one pass over a file found. */
+interface Read {
+  /** The testcases of the root's suites, duplicates folded within each suite. */
+  cases: TestCase[];
+  /** <testcase> elements read, duplicates included, to compare with the tags in the text. */
+  elements: number;
+  /** Testcases without a `file` attribute, whose node ids were guessed. */
+  guessed: number;
+  /** saxes reported at least one well-formedness error (it reads on past each). */
+  parserErrors: boolean;
+}
+
+function noteGuessed(read: Read, notes: string[]): void {
+  if (read.guessed > 0) {
     notes.push(
-      `${guessed.count} testcases have no file attribute (xunit2?): node ids guessed from classname; run pytest with -o junit_family=xunit1`,
+      `${read.guessed} testcases have no file attribute (xunit2?): node ids guessed from classname; run pytest with -o junit_family=xunit1`,
     );
   }
-  return { cases, elements };
+}
+
+/** A suite being read: its own testcases by node id, then its inner suites. */
+interface Suite {
+  byId: Map<string, TestCase>;
+  inner: Suite[];
 }
 
 interface Detail {
@@ -223,32 +178,117 @@ interface Content {
 /** Most testcases are empty elements; they share one frozen result instead of allocating their own. */
 const NO_CONTENT: Readonly<Content> = Object.freeze({ out: [], err: [] });
 
-function contentOf(tc: XmlNode): Readonly<Content> {
-  const children = childrenOf(tc);
-  if (children.length === 0) return NO_CONTENT;
-  const content: Content = { out: [], err: [] };
-  for (const node of children) {
-    const tag = tagOf(node);
-    if (tag === "failure" || tag === "error" || tag === "skipped") {
-      content[tag] ??= { message: decode(node[":@"]?.message ?? ""), text: textIn(childrenOf(node)) };
-    } else if (tag === "system-out") content.out.push(textIn(childrenOf(node)));
-    else if (tag === "system-err") content.err.push(textIn(childrenOf(node)));
-  }
-  return content;
+/** What an open element is to the reader; everything else is OTHER and its content is skipped. */
+const enum Kind {
+  OTHER,
+  ROOTS, // the <testsuites> root
+  SUITE, // a <testsuite> that is the root, a child of the root, or a child of such a suite
+  CASE, // a <testcase> child of a SUITE
+  FAILURE, // the first <failure>, <error> or <skipped> child of a CASE
+  ERROR,
+  SKIPPED,
+  OUT, // a <system-out> or <system-err> child of a CASE
+  ERR,
 }
 
-function toCase(tc: XmlNode, guessed: { count: number }): TestCase {
-  const attrs = tc[":@"] ?? {};
-  const classname = decode(attrs.classname ?? "");
-  const name = decode(attrs.name ?? "");
-  let file = decode(attrs.file ?? "").replaceAll("\\", "/");
+const DETAIL_KIND = { failure: Kind.FAILURE, error: Kind.ERROR, skipped: Kind.SKIPPED } as const;
+
+/**
+ * One saxes pass from text to test cases, with no document tree: the testcases of the root's suites
+ * (<testsuite> under <testsuites>, nested suites after their parent's own testcases); the text of a
+ * detail or output element is its own character data, not that of elements inside it.
+ */
+function readCases(xml: string): Read {
+  const top: Suite[] = [];
+  const kinds: Kind[] = [];
+  const suites: Suite[] = [];
+  const guessed = { count: 0 };
+  let elements = 0;
+  let parserErrors = false;
+  let attrs: Record<string, string> = {};
+  let content: Content | null = null;
+  let text = "";
+
+  const parser = new SaxesParser({ position: false });
+  parser.on("error", () => {
+    parserErrors = true; // saxes goes on reading; parseJUnit decides whether the file is usable
+  });
+  parser.on("opentag", (tag) => {
+    const name = tag.name;
+    const parent = kinds.length === 0 ? null : kinds[kinds.length - 1];
+    let kind = Kind.OTHER;
+    if (parent === null || parent === Kind.ROOTS || parent === Kind.SUITE) {
+      if (name === "testsuite") {
+        const suite: Suite = { byId: new Map(), inner: [] };
+        (parent === Kind.SUITE ? suites[suites.length - 1].inner : top).push(suite);
+        suites.push(suite);
+        kind = Kind.SUITE;
+      } else if (parent === null && name === "testsuites") kind = Kind.ROOTS;
+      else if (parent === Kind.SUITE && name === "testcase") {
+        elements++;
+        attrs = tag.attributes as Record<string, string>;
+        content = null;
+        kind = Kind.CASE;
+      }
+    } else if (parent === Kind.CASE) {
+      content ??= { out: [], err: [] };
+      if (name === "failure" || name === "error" || name === "skipped") {
+        if (content[name] === undefined) {
+          content[name] = { message: (tag.attributes.message as string | undefined) ?? "", text: "" };
+          kind = DETAIL_KIND[name];
+        }
+      } else if (name === "system-out") kind = Kind.OUT;
+      else if (name === "system-err") kind = Kind.ERR;
+      text = "";
+    }
+    kinds.push(kind);
+  });
+  const onText = (t: string) => {
+    if (kinds[kinds.length - 1] >= Kind.FAILURE) text += t;
+  };
+  parser.on("text", onText);
+  parser.on("cdata", onText);
+  parser.on("closetag", () => {
+    const kind = kinds.pop();
+    if (kind === Kind.CASE) {
+      const c = toCase(attrs, content ?? NO_CONTENT, guessed);
+      const byId = suites[suites.length - 1].byId;
+      const seen = byId.get(c.nodeid);
+      byId.set(c.nodeid, seen ? combine(seen, c) : c);
+    } else if (kind === Kind.SUITE) suites.pop();
+    else if (kind === Kind.FAILURE) (content as Content).failure!.text = text;
+    else if (kind === Kind.ERROR) (content as Content).error!.text = text;
+    else if (kind === Kind.SKIPPED) (content as Content).skipped!.text = text;
+    else if (kind === Kind.OUT) (content as Content).out.push(text);
+    else if (kind === Kind.ERR) (content as Content).err.push(text);
+  });
+  try {
+    parser.write(xml).close();
+  } catch {
+    parserErrors = true;
+  }
+  const cases: TestCase[] = [];
+  // Duplicates are folded within a suite (pytest's failure-then-teardown pair), never across suites.
+  const flatten = (suite: Suite): void => {
+    for (const c of suite.byId.values()) cases.push(c);
+    suite.inner.forEach(flatten);
+  };
+  top.forEach(flatten);
+  return { cases, elements, guessed: guessed.count, parserErrors };
+}
+
+function toCase(attrs: Record<string, string>, content: Readonly<Content>, guessed: { count: number }): TestCase {
+  const classname = attrs.classname ?? "";
+  const name = attrs.name ?? "";
+  let file = attrs.file ?? "";
+  if (file.includes("\\")) file = file.replaceAll("\\", "/");
   if (file === "") {
     guessed.count++;
     file = guessFromClassname(classname || name).file;
   }
-  const { failure, error, skipped, out, err } = contentOf(tc);
+  const { failure, error, skipped, out, err } = content;
   const outcome: TestOutcome = failure ? "failed" : error ? "error" : skipped ? "skipped" : "passed";
-  const detail = failure ?? error ?? skipped ?? { message: "", text: "" };
+  const detail = failure ?? error ?? skipped ?? NO_DETAIL;
   const line = Number.parseInt(attrs.line ?? "", 10);
   const time = Number.parseFloat(attrs.time ?? "");
   // A collection error is reported against the module itself: empty classname, dotted module name.
@@ -261,13 +301,16 @@ function toCase(tc: XmlNode, guessed: { count: number }): TestCase {
     line: Number.isFinite(line) ? line : null,
     time: Number.isFinite(time) && time > 0 ? time : 0,
     outcome,
-    crashed: outcome !== "skipped" && WORKER_CRASHED.test(`${detail.message}\n${detail.text.slice(0, 500)}`),
+    crashed:
+      outcome !== "skipped" && outcome !== "passed" && WORKER_CRASHED.test(`${detail.message}\n${detail.text.slice(0, 500)}`),
     message: detail.message,
     text: failure && error ? `${failure.text}\n\n${error.message}\n${error.text}` : detail.text,
     systemOut: out.join("\n"),
     systemErr: err.join("\n"),
   };
 }
+
+const NO_DETAIL: Readonly<Detail> = Object.freeze({ message: "", text: "" });
 
 const PREFIXES = new Map<string, Map<string, string>>();
 

@@ -1,7 +1,7 @@
 /**
- * XML text rules: escaping for the XML this package writes, and a well-formedness check for the XML
- * it reads. Values to escape arrive decoded; characters XML 1.0 forbids even as references are
- * dropped, as pytest drops them.
+ * XML text rules: escaping for the XML this package writes, and the well-formedness check that names
+ * what is wrong with XML it cannot read. Values to escape arrive decoded; characters XML 1.0 forbids
+ * even as references are dropped, as pytest drops them.
  */
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 const TEXT_SPECIAL = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
@@ -43,8 +43,8 @@ const lineAt = (xml: string, index: number) => xml.slice(0, index).split("\n").l
 
 /**
  * Why `xml` is not well-formed, or null: every tag and attribute list well-formed, every `&` a
- * reference, elements closed in order under one root. One regular-expression pass, many times faster
- * than fast-xml-parser's validator, whose lenient parser would otherwise accept such files silently.
+ * reference, elements closed in order under one root. junit.ts reads with saxes, which finds such
+ * errors itself; this pass runs only once saxes has reported one, to name it in these words.
  */
 export function wellFormedProblem(xml: string): string | null {
   const stack: string[] = [];
