@@ -31,7 +31,7 @@ class Money:
 
     @classmethod
     def parse(cls, text: Union[str, int, float, Decimal], currency: str = "EUR") -> "Money":
-        """'12.50' -> Money(1250). Rounds half-up to the currency's minor unit."""
+        """'12.50', '€12.50' or '12.50 EUR' -> Money(1250). Rounds half-up to the minor unit."""
         if currency not in CURRENCIES:
             raise MoneyError(f"unknown currency {currency!r}")
         if isinstance(text, bool):
@@ -40,6 +40,8 @@ class Money:
             cleaned = text.strip().replace(",", "").replace("_", "")
             for symbol in SYMBOLS.values():
                 cleaned = cleaned.replace(symbol, "")
+            if cleaned.upper().endswith(currency):  # what format() shows without a symbol: "7.25 CHF"
+                cleaned = cleaned[: -len(currency)]
             cleaned = cleaned.strip()
             if not cleaned:
                 raise MoneyError("empty amount")

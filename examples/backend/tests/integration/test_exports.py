@@ -5,6 +5,8 @@ import pytest
 from app.services import exports
 from app.services import orders as order_service
 
+from .conftest import ACTIVE_PRODUCTS
+
 pytestmark = pytest.mark.requires_postgres
 
 
@@ -21,5 +23,7 @@ def test_orders_csv(conn, alice, bob):
 
 def test_stock_jsonl(conn, seed):
     lines = exports.stock_jsonl(conn).splitlines()
-    assert lines[0] == '{"name": "Baseball Cap", "sku": "CAP-200", "stock": 50}'
-    assert len(lines) == 5
+    first = min(ACTIVE_PRODUCTS)
+    assert lines[0] == f'{{"name": "{first[1]}", "sku": "{first[0]}", "stock": {first[3]}}}'
+    assert '{"name": "Baseball Cap", "sku": "CAP-200", "stock": 50}' in lines
+    assert len(lines) == len(ACTIVE_PRODUCTS)

@@ -4,6 +4,8 @@ from app.services import inventory
 from app.services import orders as order_service
 from app.services.inventory import InventoryError
 
+from .conftest import ACTIVE_PRODUCTS
+
 pytestmark = pytest.mark.requires_postgres
 
 
@@ -45,7 +47,10 @@ def test_low_stock(conn, seed, threshold, skus):
 
 
 def test_stock_levels(conn, seed):
-    assert inventory.stock_levels(conn) == {"CAP-200": 50, "MUG-001": 20, "MUG-002": 5, "PEN-300": 2, "TEE-100": 10}
+    levels = inventory.stock_levels(conn)
+    assert levels == {sku: qty for sku, _, _, qty in ACTIVE_PRODUCTS}
+    assert {k: levels[k] for k in ("CAP-200", "MUG-001", "MUG-002", "PEN-300", "TEE-100")} == {
+        "CAP-200": 50, "MUG-001": 20, "MUG-002": 5, "PEN-300": 2, "TEE-100": 10}
 
 
 def test_stock_levels_after_orders(conn, seed, bob):

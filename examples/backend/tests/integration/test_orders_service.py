@@ -164,3 +164,64 @@ def test_same_product_twice_in_one_order(conn, bob, seed):
     orders.add_item(conn, order["id"], mug["id"], 1, 100)
     with pytest.raises(psycopg.errors.UniqueViolation):
         orders.add_item(conn, order["id"], mug["id"], 1, 100)
+
+
+# Orders across the whole catalog: baskets of several lines, priced by the service exactly as the
+# pricing module prices them on its own.
+
+import random  # noqa: E402
+
+from app.domain import pricing  # noqa: E402
+from app.domain.money import Money  # noqa: E402
+
+from .conftest import ACTIVE_PRODUCTS, CATEGORIES, GENERATED_CUSTOMERS  # noqa: E402
+
+
+@pytest.mark.parametrize("category", ["BAG", "HOOD", "STK"])
+def test_order_a_whole_category(conn, seed, category):
+    buyer = seed["customers"][GENERATED_CUSTOMERS[CATEGORIES.index(category)][0]]
+    skus = [(sku, price) for sku, _, price, qty in ACTIVE_PRODUCTS if sku.startswith(category + "-") and qty >= 2]
+    result = place(conn, buyer, [{"sku": s, "quantity": 2} for s, _ in skus])
+    order = result["order"]
+    assert order["subtotal_cents"] == sum(2 * p for _, p in skus)
+    assert [i["sku"] for i in orders.items(conn, order["id"])] == sorted(s for s, _ in skus)
+
+
+@pytest.mark.parametrize("basket_seed", range(6))
+def test_service_prices_like_the_pricing_module(conn, seed, basket_seed):
+    rng = random.Random(basket_seed)
+    email, _, tier = GENERATED_CUSTOMERS[rng.randrange(len(GENERATED_CUSTOMERS))]
+    picks = rng.sample(ACTIVE_PRODUCTS[5:], rng.randint(2, 6))
+    lines = [{"sku": sku, "quantity": rng.randint(1, min(qty, 12))} for sku, _, _, qty in picks]
+    coupon = rng.choice([None, "WELCOME10", "FIVEOFF"])
+    country = rng.choice(["DE", "FR", "NL", "LU", "CH"])
+    result = place(conn, seed["customers"][email], lines, coupon=coupon, country=country)
+    expected = pricing.quote(
+        [pricing.Line(sku, Money(price), l["quantity"]) for l, (sku, _, price, _) in zip(lines, picks)],
+        tier=tier, coupon_code=coupon, country=country, today=TODAY)
+    order = result["order"]
+    assert (order["subtotal_cents"], order["discount_cents"], order["total_cents"]) == (
+        expected.subtotal.cents, expected.discount.cents, expected.total.cents)
+    for line, (sku, *_rest, qty) in zip(lines, picks):
+        assert products.by_sku(conn, sku)["stock"] == qty - line["quantity"]
+
+
+def test_cancel_a_large_order_returns_every_line(conn, seed, bob):
+    picks = [(sku, qty) for sku, _, _, qty in ACTIVE_PRODUCTS[5:20]]
+    order = place(conn, bob, [{"sku": s, "quantity": q // 2} for s, q in picks])["order"]
+    service.transition(conn, order["id"], "cancelled")
+    for sku, qty in picks:
+        row = products.by_sku(conn, sku)
+        assert row["stock"] == qty
+        assert [m["delta"] for m in products.movements(conn, row["id"])][-2:] == [-(qty // 2), qty // 2]
+
+
+def test_many_small_orders_drain_stock_exactly(conn, seed):
+    sku, _, _, qty = min((p for p in ACTIVE_PRODUCTS[5:] if p[3] >= 20), key=lambda p: p[3])
+    buyers = [seed["customers"][e] for e, _, _ in GENERATED_CUSTOMERS[:qty]]
+    for i in range(qty):
+        place(conn, buyers[i % len(buyers)], [{"sku": sku, "quantity": 1}])
+    assert products.by_sku(conn, sku)["stock"] == 0
+    with pytest.raises(OutOfStock):
+        place(conn, buyers[0], [{"sku": sku, "quantity": 1}])
+    assert orders.count(conn) == qty

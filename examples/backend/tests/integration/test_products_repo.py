@@ -3,11 +3,16 @@ import pytest
 
 from app.repositories import products
 
+from .conftest import ACTIVE_PRODUCTS, ALL_PRODUCTS, INACTIVE, PRODUCTS
+
 pytestmark = pytest.mark.requires_postgres
 
 
 def test_seeded_products(conn, seed):
-    assert [p["sku"] for p in products.list_active(conn)] == ["CAP-200", "MUG-001", "MUG-002", "PEN-300", "TEE-100"]
+    skus = [p["sku"] for p in products.list_active(conn)]
+    assert skus == sorted(sku for sku, *_ in ACTIVE_PRODUCTS)
+    assert {"CAP-200", "MUG-001", "MUG-002", "PEN-300", "TEE-100"} <= set(skus)
+    assert not INACTIVE & set(skus)
 
 
 @pytest.mark.parametrize(
@@ -66,5 +71,9 @@ def test_movement_needs_product(conn, seed):
 
 
 def test_total_stock(conn, seed):
-    assert conn.execute("SELECT sum(stock) AS s FROM products").fetchone()["s"] == 87
-    assert conn.execute("SELECT count(*) AS n FROM stock_movements").fetchone()["n"] == 5
+    assert conn.execute("SELECT sum(stock) AS s FROM products").fetchone()["s"] == sum(p[3] for p in ALL_PRODUCTS)
+    named = conn.execute(
+        "SELECT count(*) AS n FROM stock_movements m JOIN products p ON p.id = m.product_id WHERE p.sku = ANY(%s)",
+        ([sku for sku, *_ in PRODUCTS],),
+    ).fetchone()["n"]
+    assert named == 5

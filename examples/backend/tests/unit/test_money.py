@@ -164,3 +164,16 @@ def test_zero_and_total():
 
 def test_ordering():
     assert sorted([Money(3), Money(1), Money(2)]) == [Money(1), Money(2), Money(3)]
+
+
+@pytest.mark.parametrize(
+    "text, currency, cents",
+    [("7.25 CHF", "CHF", 725), ("0.99 sek", "SEK", 99), ("1,200 JPY", "JPY", 1200), ("-12.50 EUR", "EUR", -1250)],
+)
+def test_parse_accepts_a_trailing_currency_code(text, currency, cents):
+    assert Money.parse(text, currency) == Money(cents, currency)
+
+
+def test_parse_rejects_another_currency_code():
+    with pytest.raises(MoneyError):
+        Money.parse("7.25 CHF", "SEK")
