@@ -2,7 +2,7 @@
  * The lanes pr-backend plans, run for real: the example backend, pytest + xdist + pytest-cov from the
  * pinned .venv, the isolation plugin, and a PostgreSQL cluster this file starts and stops.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +101,27 @@ describe("the isolation plugin, seen from inside the tests", () => {
     expect(seen.gw0.database).not.toBe(seen.gw1.database);
     expect(databases().filter((d) => d.startsWith("a_database"))).toEqual([]);
   });
+
+  it("keeps the per-worker databases when asked to, for a post-mortem", async () => {
+    const out = join(root, "worker-env-kept");
+    mkdirSync(out);
+    const config = exampleConfig(FAULTS, (c) => {
+      c.isolation = { ...c.isolation, keep_databases: true };
+      c.services.postgres = { ...c.services.postgres, database: "kept" };
+      c.lanes = { kept: LaneConfig.parse({ paths: ["tests/test_worker_env.py"], workers: 2, services: ["postgres"], env: { WORKER_ENV_OUT: out } }) };
+    });
+    const layout = hostLayout(join(root, "kept-reports"), pg, FAULTS);
+    const [lane] = planLanes({ config, layout });
+    expect(lane.env.BACKEND_CI_KEEP_DATABASES).toBe("1");
+    const run = await runPlannedLane(lane, layout);
+    expect(LaneRecord.parse(JSON.parse(run.record!)).status, run.output.slice(-2000)).toBe("passed");
+    const kept = databases().filter((d) => d.startsWith("kept_"));
+    try {
+      expect(kept).toEqual(expect.arrayContaining(["kept_gw0", "kept_gw1"]));
+    } finally {
+      for (const d of kept) pg.sql(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
+    }
+  });
 });
 
 describe("coverage combine and gate", () => {
@@ -118,6 +139,9 @@ describe("coverage combine and gate", () => {
     const record = CombineRecord.parse(JSON.parse(combine.record!));
     expect(combine.exitCode, combine.output).toBe(0);
     expect(record.inputs.map((i) => i.state)).toEqual(["combined", "combined"]);
+    expect(existsSync(join(plan.outDir, "html", "index.html"))).toBe(true);
+    expect(readFileSync(join(plan.outDir, "coverage.xml"), "utf8")).toContain("<coverage");
+    expect(readFileSync(join(plan.outDir, "coverage.lcov"), "utf8")).toContain("end_of_record");
     // --keep: the lanes' own files survive the combine.
     for (const r of runs) expect(readFileSync(r.plan.outputs.coverage).length).toBeGreaterThan(0);
     combinedTotal = record.total!;
