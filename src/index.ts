@@ -7,12 +7,13 @@
  */
 import { argument, Container, Directory, File, func, object, Service } from "@dagger.io/dagger";
 
-import { backendContainer } from "./backend.js";
+import { backendContainer, sourceRoot } from "./backend.js";
 import { readConfig } from "./core/config.js";
 import { fillUnknown, lpt, parseDurations } from "./core/shard.js";
 import { renderShardPlan } from "./core/shard-view.js";
 import { combineParts } from "./parts.js";
-import { finish, prepare, runLanes, validateOptions } from "./pipeline.js";
+import { validateOptions } from "./options.js";
+import { finish, prepare, runLanes } from "./pipeline.js";
 import { PrResult } from "./pr-result.js";
 import { elasticsearchContainer, opensearchContainer, postgresContainer } from "./services.js";
 import { ranLane } from "./lanes.js";
@@ -61,8 +62,7 @@ export class BackendCi {
     target?: string,
   ): Promise<Container> {
     const opts = validateOptions({ pythonVersion, dockerfile, target });
-    const pyproject = (await source.entries()).includes("pyproject.toml") ? await source.file("pyproject.toml").contents() : undefined;
-    return backendContainer(source, { ...opts, pythonImage: readConfig(pyproject).python_image });
+    return backendContainer(source, { ...opts, pythonImage: readConfig((await sourceRoot(source)).pyproject).python_image });
   }
 
   /** A Postgres service: official image, test-tuned (no fsync), ready when pg_isready answers. */

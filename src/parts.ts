@@ -11,7 +11,8 @@ import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
 import { type LanePlan, planCombine } from "./core/plan.js";
 import { type LaneArtifacts, assembleReports } from "./core/reports.js";
 import { runCombine } from "./lanes.js";
-import { PLAN_FILE, type PipelineOutput, type RunOptionsOut, helpersDir, loadConfig } from "./pipeline.js";
+import type { RunOptionsOut } from "./options.js";
+import { PLAN_FILE, type PipelineOutput, helpersDir, loadConfig } from "./pipeline.js";
 
 const PlanFile = z.object({ part: z.number().optional(), parts: z.number().optional(), lanes: z.array(z.custom<LanePlan>((v) => typeof v === "object" && v !== null && "id" in v)) });
 

@@ -4,58 +4,19 @@
  * Every decision is the core's; this file only sequences Dagger calls.
  */
 import { Container, dag, Directory, ExecError, File } from "@dagger.io/dagger";
-import { z } from "zod";
 
 import { backendContainer, sourceRoot } from "./backend.js";
-import { type Config, type DistMode, ConfigError, DistMode as Dist, readConfig, withDefaultLanes, Workers } from "./core/config.js";
+import { CollectedTests } from "./core/artifacts.js";
+import { type Config, type DistMode, readConfig, withDefaultLanes } from "./core/config.js";
 import { failedNodeIds } from "./core/flaky.js";
 import { parseJUnit } from "./core/junit.js";
 import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
-import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun, selectPart } from "./core/plan.js";
+import { selectPart } from "./core/parts.js";
+import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "./core/plan.js";
 import { assembleReports } from "./core/reports.js";
 import { parseDurations } from "./core/shard.js";
 import { type LaneRun, runCombine, runLane } from "./lanes.js";
-
-/** Arguments of pr-backend and lane, validated before any engine query. */
-export const RunOptions = z.object({
-  pythonVersion: z.string().regex(/^\d+\.\d+$/, 'expected a Python version such as "3.12"').default("3.12"),
-  dockerfile: z.string().min(1).optional(),
-  target: z.string().min(1).optional(),
-  workers: z
-    .string()
-    .transform((s, ctx) => {
-      const v = s === "auto" ? s : /^\d+$/.test(s) ? Number(s) : undefined;
-      const ok = Workers.safeParse(v);
-      if (!ok.success) {
-        ctx.addIssue({ code: "custom", message: 'expected "auto" or a whole number from 0 to 256 (0 runs without xdist)' });
-        return z.NEVER;
-      }
-      return ok.data;
-    })
-    .optional(),
-  dist: z.string().pipe(Dist).optional(),
-  failUnder: z.number().min(0).max(100).optional(),
-  cacheBuster: z.string().optional(),
-  part: z.number().int().min(1).optional(),
-  parts: z.number().int().min(1).optional(),
-});
-export type RunOptionsIn = z.input<typeof RunOptions>;
-export type RunOptionsOut = z.output<typeof RunOptions>;
-
-/** Validates function arguments; the error names the argument (as the CLI flag) and what is allowed. */
-export function validateOptions(raw: RunOptionsIn): RunOptionsOut {
-  const r = RunOptions.safeParse(raw);
-  if (!r.success) {
-    const flag = (k: PropertyKey) => "--" + String(k).replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
-    const lines = r.error.issues.map((i) => `  - ${flag(i.path[0] ?? "?")} = ${JSON.stringify((raw as Record<string, unknown>)[String(i.path[0])])}: ${i.message}`);
-    throw new ConfigError(`invalid arguments:\n${lines.join("\n")}`);
-  }
-  if ((r.data.part === undefined) !== (r.data.parts === undefined))
-    throw new ConfigError("invalid arguments: --part and --parts go together (e.g. --part=1 --parts=3)");
-  if (r.data.part !== undefined && r.data.part > r.data.parts!)
-    throw new ConfigError(`invalid arguments: --part = ${r.data.part} is larger than --parts = ${r.data.parts}`);
-  return r.data;
-}
+import type { RunOptionsOut } from "./options.js";
 
 export interface Prepared {
   config: Config;
@@ -94,7 +55,7 @@ async function collect(base: Container, helpers: Directory, config: Config, lane
     const output = e instanceof ExecError ? `\n${e.stdout.slice(-4000)}${e.stderr.slice(-2000)}` : "";
     throw new Error(`lane "${lane}": pytest could not collect its tests, so it cannot be sharded (${(e as Error).message})${output}`);
   }
-  return z.array(z.object({ nodeid: z.string(), markers: z.array(z.string()) })).parse(JSON.parse(text));
+  return CollectedTests.parse(JSON.parse(text));
 }
 
 export async function prepare(source: Directory, opts: RunOptionsOut, durationsFile?: File): Promise<Prepared> {

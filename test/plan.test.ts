@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 
 import { type Config, readConfig, withDefaultLanes } from "../src/core/config.js";
 import { CONTAINER_LAYOUT } from "../src/core/layout.js";
-import { collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun, selectPart } from "../src/core/plan.js";
+import { selectPart } from "../src/core/parts.js";
+import { collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "../src/core/plan.js";
 
 const defaults = (toml = "", dirs = ["tests/unit", "tests/contract", "tests/integration"]): Config => withDefaultLanes(readConfig(toml), dirs);
 const after = (argv: string[]) => argv.slice(argv.indexOf("--") + 1);

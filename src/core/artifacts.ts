@@ -50,3 +50,6 @@ export const CombineRecord = z.object({
   reports: z.array(z.string()), // files written under <out>: coverage.xml, coverage.json, coverage.lcov, html/
 });
 export type CombineRecord = z.infer<typeof CombineRecord>;
+
+/** `--backend-ci-collect=FILE`, written by the pytest plugin: every collected test and its markers. */
+export const CollectedTests = z.array(z.object({ nodeid: z.string(), markers: z.array(z.string()) }));

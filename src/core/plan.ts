@@ -374,32 +374,3 @@ export function planCombine(config: Config, lanes: LanePlan[], layout: Layout): 
     env: { PYTHONPATH: layout.helpers },
   };
 }
-
-/** A lane's expected seconds: its shard's, or the recorded durations under its paths, or its test count. */
-function laneWeight(lane: LanePlan, durations: Record<string, number>): number {
-  if (lane.expectedSeconds !== undefined) return lane.expectedSeconds;
-  const sel = lane.pytest.slice(3).filter((a) => !a.startsWith("-"));
-  let sum = 0;
-  for (const [id, s] of Object.entries(durations)) if (sel.some((p) => id === p || id.startsWith(`${p.replace(/\/$/, "")}/`) || id.startsWith(`${p}::`))) sum += s;
-  return sum || 1;
-}
-
-/**
- * Part `part` of `parts` (1-based) of the plan, for a CI matrix: lanes are dealt longest first onto
- * the least-loaded part, so parts take about the same time. Every lane lands in exactly one part.
- */
-export function selectPart(lanes: LanePlan[], part: number, parts: number, durations: Record<string, number> = {}): LanePlan[] {
-  if (!Number.isInteger(parts) || parts < 1) throw new Error(`parts = ${parts} is not allowed: a whole number >= 1`);
-  if (!Number.isInteger(part) || part < 1 || part > parts)
-    throw new Error(`part = ${part} is not allowed: a whole number from 1 to parts (${parts})`);
-  const weighted = lanes.map((l, i) => ({ l, i, w: laneWeight(l, durations) }));
-  weighted.sort((a, b) => b.w - a.w || a.i - b.i);
-  const load = new Array<number>(parts).fill(0);
-  const owner = new Map<number, number>();
-  for (const x of weighted) {
-    const p = load.indexOf(Math.min(...load));
-    load[p] += x.w;
-    owner.set(x.i, p);
-  }
-  return lanes.filter((_, i) => owner.get(i) === part - 1);
-}
