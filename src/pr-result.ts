@@ -1,8 +1,8 @@
 import { Directory, func, object } from "@dagger.io/dagger";
 
 /**
- * The outcome of a pr-backend run. Export `reports` first (it never fails on red tests), then call
- * `check`, which fails the CI step when a lane or a gate failed; the second call is a cache hit.
+ * The outcome of a pr-backend run. `reports` exports whatever happened (red tests never lose it);
+ * `ok`, `reasons` and result.json say whether the run is green, and `check` fails when it is not.
  */
 @object()
 export class PrResult {
