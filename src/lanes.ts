@@ -6,7 +6,7 @@ import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
 
 import type { Config } from "./core/config.js";
 import { CONTAINER_LAYOUT } from "./core/layout.js";
-import type { CombinePlan, LanePlan } from "./core/plan.js";
+import { type CombinePlan, type LanePlan, outputName } from "./core/plan.js";
 import { serviceFor } from "./services.js";
 
 /** What one lane run left behind. */
@@ -18,6 +18,8 @@ export interface LaneRun {
   files: string[];
   record?: string;
   junit?: string;
+  /** The lane wrote its coverage data file. */
+  coverageWritten: boolean;
   wallSeconds: number;
 }
 
@@ -37,9 +39,8 @@ export function ranLane(base: Container, helpers: Directory, plan: LanePlan, con
   return laneContainer(base, helpers, plan, config, cacheBuster).withExec(plan.argv, { expect: ReturnType.Any });
 }
 
-async function readIfPresent(c: Container, dir: string, files: string[], path: string): Promise<string | undefined> {
-  const name = path.slice(dir.length + 1);
-  return files.includes(name) ? c.file(path).contents() : undefined;
+async function readIfPresent(c: Container, plan: LanePlan, files: string[], path: string): Promise<string | undefined> {
+  return files.includes(outputName(plan, path)) ? c.file(path).contents() : undefined;
 }
 
 export async function runLane(base: Container, helpers: Directory, plan: LanePlan, config: Config, cacheBuster?: string): Promise<LaneRun> {
@@ -49,10 +50,11 @@ export async function runLane(base: Container, helpers: Directory, plan: LanePla
   const wallSeconds = (Date.now() - started) / 1000;
   const files = await container.directory(plan.reportDir).entries();
   const [record, junit] = await Promise.all([
-    readIfPresent(container, plan.reportDir, files, plan.outputs.record),
-    readIfPresent(container, plan.reportDir, files, plan.outputs.junit),
+    readIfPresent(container, plan, files, plan.outputs.record),
+    readIfPresent(container, plan, files, plan.outputs.junit),
   ]);
-  return { plan, container, exitCode, files, record, junit, wallSeconds };
+  const coverageWritten = plan.outputs.coverage !== "" && files.includes(outputName(plan, plan.outputs.coverage));
+  return { plan, container, exitCode, files, record, junit, coverageWritten, wallSeconds };
 }
 
 export interface CombineRun {

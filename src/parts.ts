@@ -8,7 +8,7 @@ import { z } from "zod";
 
 import { backendContainer } from "./backend.js";
 import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
-import { type LanePlan, planCombine } from "./core/plan.js";
+import { type LanePlan, outputName, planCombine } from "./core/plan.js";
 import { type LaneArtifacts, assembleReports } from "./core/reports.js";
 import { runCombine } from "./lanes.js";
 import type { RunOptionsOut } from "./options.js";
@@ -51,7 +51,7 @@ export async function combineParts(source: Directory, artifacts: Directory, opts
   const inputs = [];
   for (const plan of plans) {
     const dir = laneDirs.get(plan.id);
-    const name = plan.outputs.coverage.slice(plan.reportDir.length + 1);
+    const name = outputName(plan, plan.outputs.coverage);
     if (dir !== undefined && (await artifacts.directory(dir).entries()).includes(name))
       inputs.push({ path: plan.outputs.coverage, file: artifacts.file(`${dir}/${name}`) });
   }

@@ -124,8 +124,8 @@ export async function finish(p: Prepared, runs: LaneRun[][], inputs: { part?: nu
   let combine: Awaited<ReturnType<typeof runCombine>> | undefined;
   if (gate) {
     const plan = planCombine(p.config, p.lanes, CONTAINER_LAYOUT);
-    const files = runs.map((r) => r[0]).filter((r) => r.files.includes(r.plan.outputs.coverage.slice(r.plan.reportDir.length + 1)));
-    combine = await runCombine(p.base, p.helpers, plan, files.map((r) => ({ path: r.plan.outputs.coverage, file: r.container.file(r.plan.outputs.coverage) })));
+    const written = runs.map((r) => r[0]).filter((r) => r.coverageWritten);
+    combine = await runCombine(p.base, p.helpers, plan, written.map((r) => ({ path: r.plan.outputs.coverage, file: r.container.file(r.plan.outputs.coverage) })));
     reports = reports.withDirectory(COMBINED_DIR, combine.container.directory(plan.outDir));
   }
   const assembled = assembleReports({

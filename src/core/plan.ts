@@ -48,6 +48,11 @@ export interface PlanInputs {
   durations?: Record<string, number>;
 }
 
+/** The name of one of a lane's outputs inside its report directory (what a directory listing shows). */
+export function outputName(lane: Pick<LanePlan, "reportDir">, path: string): string {
+  return path.slice(lane.reportDir.length + 1);
+}
+
 /** Lanes whose tests must be collected before they can be planned (sharded ones). */
 export function lanesNeedingCollection(config: Config): string[] {
   return Object.entries(config.lanes)
