@@ -27,14 +27,17 @@ export async function combineParts(source: Directory, artifacts: Directory, opts
   const planPaths = await artifacts.glob(`**/${PLAN_FILE}`);
   if (planPaths.length === 0)
     throw new Error("artifacts: no plan.json found; pass the directory holding every part's exported reports (each part's reports directory has a plan.json)");
-  const plans = (await Promise.all(planPaths.map(async (p) => PlanFile.parse(JSON.parse(await artifacts.file(p).contents())))))
-    .flatMap((f) => f.lanes);
-  const laneDirs = await dirsHolding(artifacts, "lane.json");
-  const read = async (dir: string | undefined, file: string) => {
-    if (dir === undefined) return undefined;
-    const entries = await artifacts.directory(dir).entries();
-    return entries.includes(file) ? artifacts.file(`${dir}/${file}`).contents() : undefined;
+  const readPlan = async (path: string) => {
+    const parsed = PlanFile.safeParse(JSON.parse(await artifacts.file(path).contents()));
+    if (!parsed.success) throw new Error(`artifacts: ${path} is not a plan.json pr-backend wrote: ${parsed.error.issues[0].message}`);
+    return parsed.data.lanes;
   };
+  const plans = (await Promise.all(planPaths.map(readPlan))).flat();
+  const laneDirs = await dirsHolding(artifacts, "lane.json");
+  // Each lane directory is listed once; files are read only where the listing has them.
+  const listing = new Map(await Promise.all([...laneDirs.values()].map(async (d) => [d, await artifacts.directory(d).entries()] as const)));
+  const has = (dir: string | undefined, file: string) => dir !== undefined && (listing.get(dir) ?? []).includes(file);
+  const read = async (dir: string | undefined, file: string) => (has(dir, file) ? artifacts.file(`${dir}/${file}`).contents() : undefined);
   const lanes: LaneArtifacts[] = await Promise.all(
     plans.map(async (plan) => {
       const reruns = [...laneDirs.keys()].filter((id) => id.startsWith(`${plan.id}-rerun`)).sort();
@@ -48,13 +51,9 @@ export async function combineParts(source: Directory, artifacts: Directory, opts
   );
   const base = await backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target });
   const combinePlan = planCombine(config, plans, CONTAINER_LAYOUT);
-  const inputs = [];
-  for (const plan of plans) {
-    const dir = laneDirs.get(plan.id);
-    const name = outputName(plan, plan.outputs.coverage);
-    if (dir !== undefined && (await artifacts.directory(dir).entries()).includes(name))
-      inputs.push({ path: plan.outputs.coverage, file: artifacts.file(`${dir}/${name}`) });
-  }
+  const inputs = plans
+    .filter((plan) => has(laneDirs.get(plan.id), outputName(plan, plan.outputs.coverage)))
+    .map((plan) => ({ path: plan.outputs.coverage, file: artifacts.file(`${laneDirs.get(plan.id)}/${outputName(plan, plan.outputs.coverage)}`) }));
   const combine = await runCombine(base, helpersDir(), combinePlan, inputs);
   const assembled = assembleReports({ config, lanes, combine: combine.record, coverageJson: combine.coverageJson });
   let reports = dag.directory().withDirectory("parts", artifacts).withDirectory(COMBINED_DIR, combine.container.directory(combinePlan.outDir));
