@@ -4,10 +4,9 @@
  * becomes ready, a missing coverage file, mixed branch/statement data, and a flaky test. In every
  * case the other lanes' reports are still produced.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import { CombineRecord, LaneRecord } from "../src/core/artifacts.js";
 import type { Config } from "../src/core/config.js";
@@ -15,13 +14,13 @@ import { failedNodeIds } from "../src/core/flaky.js";
 import { parseJUnit } from "../src/core/junit.js";
 import { type LanePlan, planCombine, planLanes, planRerun } from "../src/core/plan.js";
 import { assembleReports } from "../src/core/reports.js";
-import { type PgCluster, freePort, startPostgres } from "./harness/postgres.js";
+import { freePort } from "./harness/postgres.js";
+import { useHost } from "./harness/vitest.js";
 import { type HostLaneRun, REPO, artifactsOf, exampleConfig, hostLayout, runPlannedCombine, runPlannedLane } from "./harness/run.js";
 
 const FAULTS = join(REPO, "test/fixtures/faults");
 
-let pg: PgCluster;
-let root: string;
+const host = useHost("faults");
 let flakyState: string;
 let config: Config;
 let layout: ReturnType<typeof hostLayout>;
@@ -34,8 +33,7 @@ const laneReasons = (r: { reasons: string[] }) => r.reasons.filter((x) => !x.sta
 const record = (id: string) => LaneRecord.parse(JSON.parse(runs.get(id)!.record!));
 
 beforeAll(async () => {
-  pg = await startPostgres();
-  root = mkdtempSync(join(tmpdir(), "backend-ci-faults-"));
+  const { pg, root } = host();
   flakyState = join(root, "flaky-state");
   mkdirSync(flakyState);
   config = exampleConfig(FAULTS, (c) => {
@@ -48,11 +46,6 @@ beforeAll(async () => {
   lanes = planLanes({ config, layout });
   for (const r of await Promise.all(lanes.map((l) => runPlannedLane(l, layout)))) runs.set(r.plan.id, r);
 }, 300_000);
-
-afterAll(() => {
-  pg?.stop();
-  rmSync(root, { recursive: true, force: true });
-});
 
 describe("a lane with a failing test", () => {
   it("is failed, names the test, and still writes its JUnit and coverage", () => {
@@ -87,7 +80,7 @@ describe("a lane that selects no tests", () => {
 
   it("turns the run red when the lane is configured with fail_on_empty", async () => {
     const strict = exampleConfig(FAULTS, (c) => (c.lanes.empty.fail_on_empty = true));
-    const plan = planLanes({ config: strict, layout: hostLayout(join(root, "strict"), pg, FAULTS) }).find((l) => l.id === "empty")!;
+    const plan = planLanes({ config: strict, layout: hostLayout(join(host().root, "strict"), host().pg, FAULTS) }).find((l) => l.id === "empty")!;
     expect(plan.argv).toContain("--fail-on-empty");
     const run = await runPlannedLane(plan, layout);
     expect(run.exitCode).toBe(5);
@@ -127,7 +120,7 @@ describe("combine with faults", () => {
 
   it("refuses to mix branch and statement data, naming the lanes of each kind", async () => {
     const statement = { ...config, coverage: { ...config.coverage, branch: false } };
-    const stLayout = hostLayout(join(root, "statement"), pg, FAULTS);
+    const stLayout = hostLayout(join(host().root, "statement"), host().pg, FAULTS);
     const stLane = planLanes({ config: statement, layout: stLayout }).find((l) => l.id === "ok")!;
     const st = await runPlannedLane(stLane, stLayout);
     expect(st.coverageWritten).toBe(true);

@@ -2,39 +2,28 @@
  * The lanes pr-backend plans, run for real: the example backend, pytest + xdist + pytest-cov from the
  * pinned .venv, the isolation plugin, and a PostgreSQL cluster this file starts and stops.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { CombineRecord, LaneRecord } from "../src/core/artifacts.js";
 import { LaneConfig } from "../src/core/config.js";
 import { parseJUnit } from "../src/core/junit.js";
 import { planCombine, planLanes } from "../src/core/plan.js";
 import { assembleReports } from "../src/core/reports.js";
-import { type PgCluster, startPostgres } from "./harness/postgres.js";
+import { useHost } from "./harness/vitest.js";
 import { EXAMPLE, PYTHON, REPO, artifactsOf, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLane, runPlannedLanes } from "./harness/run.js";
 
 const FAULTS = join(REPO, "test/fixtures/faults");
 
-let pg: PgCluster;
-let root: string;
+const host = useHost("lanes");
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  root = mkdtempSync(join(tmpdir(), "backend-ci-lanes-"));
-});
-afterAll(() => {
-  pg?.stop();
-  rmSync(root, { recursive: true, force: true });
-});
-
-const databases = () => pg.sql("SELECT datname FROM pg_database ORDER BY 1").trim().split("\n");
+const databases = () => host().pg.sql("SELECT datname FROM pg_database ORDER BY 1").trim().split("\n");
 
 describe("per-worker isolation", () => {
   it("passes the integration lane under -n 2, one migrated database per worker, and drops them after", async () => {
     const config = exampleConfig(undefined, (c) => (c.lanes.integration.workers = 2));
-    const layout = hostLayout(join(root, "isolated"), pg);
+    const layout = hostLayout(join(host().root, "isolated"), host().pg);
     const lane = planLanes({ config, layout }).find((l) => l.id === "integration")!;
     const run = await runPlannedLane(lane, layout);
     const record = LaneRecord.parse(JSON.parse(run.record!));
@@ -51,12 +40,12 @@ describe("per-worker isolation", () => {
       c.lanes.integration.workers = 2;
       c.isolation = { ...c.isolation, enabled: false };
     });
-    pg.sql("CREATE DATABASE app");
+    host().pg.sql("CREATE DATABASE app");
     try {
-      const layout = hostLayout(join(root, "shared"), pg);
+      const layout = hostLayout(join(host().root, "shared"), host().pg);
       const lane = planLanes({ config, layout }).find((l) => l.id === "integration")!;
       expect(lane.env.BACKEND_CI_ISOLATION).toBe("0");
-      const migrate = await exec([PYTHON, "-m", "app.migrate"], { DATABASE_URL: pg.url("app") }, EXAMPLE);
+      const migrate = await exec([PYTHON, "-m", "app.migrate"], { DATABASE_URL: host().pg.url("app") }, EXAMPLE);
       expect(migrate.exitCode, migrate.output).toBe(0);
       const run = await runPlannedLane(lane, layout);
       expect(LaneRecord.parse(JSON.parse(run.record!)).status).toBe("failed");
@@ -64,14 +53,14 @@ describe("per-worker isolation", () => {
       expect(failures.length).toBeGreaterThan(0);
       expect(failures.map((f) => `${f.message}\n${f.text}`).join("\n")).toMatch(/ForeignKeyViolation|UniqueViolation|IntegrityError/);
     } finally {
-      pg.sql("DROP DATABASE IF EXISTS app WITH (FORCE)");
+      host().pg.sql("DROP DATABASE IF EXISTS app WITH (FORCE)");
     }
   });
 });
 
 describe("the isolation plugin, seen from inside the tests", () => {
   it("gives each xdist worker its own database, cut to 63 characters, and its own index prefix", async () => {
-    const out = join(root, "worker-env");
+    const out = join(host().root, "worker-env");
     mkdirSync(out);
     const base = "a_database_name_long_enough_to_need_cutting_when_suffixed_xx";
     const config = exampleConfig(FAULTS, (c) => {
@@ -85,7 +74,7 @@ describe("the isolation plugin, seen from inside the tests", () => {
         }),
       };
     });
-    const layout = hostLayout(join(root, "worker-env-reports"), pg, FAULTS);
+    const layout = hostLayout(join(host().root, "worker-env-reports"), host().pg, FAULTS);
     const [lane] = planLanes({ config, layout });
     const run = await runPlannedLane(lane, layout);
     expect(LaneRecord.parse(JSON.parse(run.record!)).status, run.output.slice(-2000)).toBe("passed");
@@ -103,14 +92,14 @@ describe("the isolation plugin, seen from inside the tests", () => {
   });
 
   it("keeps the per-worker databases when asked to, for a post-mortem", async () => {
-    const out = join(root, "worker-env-kept");
+    const out = join(host().root, "worker-env-kept");
     mkdirSync(out);
     const config = exampleConfig(FAULTS, (c) => {
       c.isolation = { ...c.isolation, keep_databases: true };
       c.services.postgres = { ...c.services.postgres, database: "kept" };
       c.lanes = { kept: LaneConfig.parse({ paths: ["tests/test_worker_env.py"], workers: 2, services: ["postgres"], env: { WORKER_ENV_OUT: out } }) };
     });
-    const layout = hostLayout(join(root, "kept-reports"), pg, FAULTS);
+    const layout = hostLayout(join(host().root, "kept-reports"), host().pg, FAULTS);
     const [lane] = planLanes({ config, layout });
     expect(lane.env.BACKEND_CI_KEEP_DATABASES).toBe("1");
     const run = await runPlannedLane(lane, layout);
@@ -119,7 +108,7 @@ describe("the isolation plugin, seen from inside the tests", () => {
     try {
       expect(kept).toEqual(expect.arrayContaining(["kept_gw0", "kept_gw1"]));
     } finally {
-      for (const d of kept) pg.sql(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
+      for (const d of kept) host().pg.sql(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
     }
   });
 });
@@ -130,7 +119,7 @@ describe("coverage combine and gate", () => {
   const config = exampleConfig(undefined, (c) => (c.lanes.integration.workers = 2));
 
   it("keeps every lane's data file and combines them to the figure of one whole-suite run", async () => {
-    layout = hostLayout(join(root, "combine"), pg);
+    layout = hostLayout(join(host().root, "combine"), host().pg);
     const lanes = planLanes({ config, layout });
     const runs = await runPlannedLanes(lanes, layout);
     for (const r of runs) expect(r.coverageWritten, `${r.plan.id}: ${r.output.slice(-2000)}`).toBe(true);
@@ -146,10 +135,10 @@ describe("coverage combine and gate", () => {
     for (const r of runs) expect(readFileSync(r.plan.outputs.coverage).length).toBeGreaterThan(0);
     combinedTotal = record.total!;
 
-    const whole = join(root, "whole");
+    const whole = join(host().root, "whole");
     const single = await exec(
       [PYTHON, "-m", "pytest", "tests", "-p", "backend_ci_plugin", "--cov", "--cov-branch", "--cov-report=", `--cov-report=json:${whole}/coverage.json`, "-q", "-p", "no:cacheprovider"],
-      { PYTHONPATH: layout.helpers, COVERAGE_FILE: `${whole}/.coverage`, DATABASE_URL: pg.url("app"), BACKEND_CI_DATABASE_ENV: "DATABASE_URL", BACKEND_CI_MIGRATE: "python -m app.migrate" },
+      { PYTHONPATH: layout.helpers, COVERAGE_FILE: `${whole}/.coverage`, DATABASE_URL: host().pg.url("app"), BACKEND_CI_DATABASE_ENV: "DATABASE_URL", BACKEND_CI_MIGRATE: "python -m app.migrate" },
       EXAMPLE,
     );
     expect(single.exitCode, single.output.slice(-3000)).toBe(0);
@@ -164,11 +153,11 @@ describe("coverage combine and gate", () => {
   }, 300_000);
 
   it("remaps a lane that saw the source at another path onto the source, to the same figure", async () => {
-    const elsewhere = join(root, "checkout-elsewhere");
+    const elsewhere = join(host().root, "checkout-elsewhere");
     cpSync(EXAMPLE, elsewhere, { recursive: true, filter: (p) => !/(__pycache__|\.pytest_cache|\.coverage)/.test(p) });
     const remapped = { ...config, coverage: { ...config.coverage, paths: [elsewhere] } };
-    const here = hostLayout(join(root, "remap"), pg);
-    const there = { ...hostLayout(join(root, "remap"), pg), source: elsewhere };
+    const here = hostLayout(join(host().root, "remap"), host().pg);
+    const there = { ...hostLayout(join(host().root, "remap"), host().pg), source: elsewhere };
     const [fastThere] = planLanes({ config: remapped, layout: there });
     const [, integrationHere] = planLanes({ config: remapped, layout: here });
     const runs = [await runPlannedLane(fastThere, there), await runPlannedLane(integrationHere, here)];
