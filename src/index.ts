@@ -15,7 +15,7 @@ import { combineParts } from "./parts.js";
 import { validateOptions } from "./options.js";
 import { finish, prepare, runLanes } from "./pipeline.js";
 import { PrResult } from "./pr-result.js";
-import { elasticsearchContainer, opensearchContainer, postgresContainer } from "./services.js";
+import { elasticsearchContainer, opensearchContainer, postgresContainer, postgresService } from "./services.js";
 import { ranLane } from "./lanes.js";
 
 const SOURCE_IGNORE = ["**/.venv", "**/venv", "**/__pycache__", "**/.pytest_cache", "**/node_modules", "**/.git", "**/.coverage*", "**/reports"];
@@ -69,7 +69,7 @@ export class BackendCi {
     /** Image tag of the official postgres image. */
     version = "16-alpine",
   ): Service {
-    return postgresContainer(`postgres:${version}`, readConfig(undefined).services.postgres).asService({ useEntrypoint: true });
+    return postgresService(postgresContainer(`postgres:${version}`, readConfig(undefined).services.postgres));
   }
 
   /** A single-node Elasticsearch service, security off, 512 MiB heap, ready at cluster health yellow. */

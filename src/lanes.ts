@@ -4,6 +4,7 @@
  */
 import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
 
+import { unreachedLaneRecord } from "./core/artifacts.js";
 import type { Config } from "./core/config.js";
 import { CONTAINER_LAYOUT } from "./core/layout.js";
 import { type CombinePlan, type LanePlan, outputName } from "./core/plan.js";
@@ -21,6 +22,8 @@ export interface LaneRun {
   /** The lane wrote its coverage data file. */
   coverageWritten: boolean;
   wallSeconds: number;
+  /** The lane's report directory, as the reports hand it back. */
+  reports: Directory;
 }
 
 /** The lane's container before its exec: helpers, services under their aliases, env. */
@@ -46,7 +49,17 @@ async function readIfPresent(c: Container, plan: LanePlan, files: string[], path
 export async function runLane(base: Container, helpers: Directory, plan: LanePlan, config: Config, cacheBuster?: string): Promise<LaneRun> {
   const started = Date.now();
   const container = ranLane(base, helpers, plan, config, cacheBuster);
-  const exitCode = await container.exitCode();
+  let exitCode: number;
+  try {
+    exitCode = await container.exitCode();
+  } catch (e) {
+    // No exit code Dagger accepts: a service that never became healthy, a container the engine
+    // stopped. The lane is reported from what is known, and the other lanes go on.
+    const wallSeconds = (Date.now() - started) / 1000;
+    const record = `${JSON.stringify(unreachedLaneRecord(plan.id, plan.pytest, (e as Error).message, wallSeconds))}\n`;
+    const reports = dag.directory().withNewFile("lane.json", record);
+    return { plan, container, exitCode: -1, files: ["lane.json"], record, coverageWritten: false, wallSeconds, reports };
+  }
   const wallSeconds = (Date.now() - started) / 1000;
   const files = await container.directory(plan.reportDir).entries();
   const [record, junit] = await Promise.all([
@@ -54,7 +67,7 @@ export async function runLane(base: Container, helpers: Directory, plan: LanePla
     readIfPresent(container, plan, files, plan.outputs.junit),
   ]);
   const coverageWritten = plan.outputs.coverage !== "" && files.includes(outputName(plan, plan.outputs.coverage));
-  return { plan, container, exitCode, files, record, junit, coverageWritten, wallSeconds };
+  return { plan, container, exitCode, files, record, junit, coverageWritten, wallSeconds, reports: container.directory(plan.reportDir) };
 }
 
 export interface CombineRun {

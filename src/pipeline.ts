@@ -120,7 +120,7 @@ export interface PipelineOutput {
 /** Everything a run hands back: each lane's directory, the combined coverage, and the assembled reports. */
 export async function finish(p: Prepared, runs: LaneRun[][], inputs: { part?: number; parts?: number }, gate: boolean): Promise<PipelineOutput> {
   let reports = dag.directory();
-  for (const run of runs.flat()) reports = reports.withDirectory(run.plan.id, run.container.directory(run.plan.reportDir));
+  for (const run of runs.flat()) reports = reports.withDirectory(run.plan.id, run.reports);
   let combine: Awaited<ReturnType<typeof runCombine>> | undefined;
   if (gate) {
     const plan = planCombine(p.config, p.lanes, CONTAINER_LAYOUT);

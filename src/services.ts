@@ -7,10 +7,12 @@ import { Container, dag, Service } from "@dagger.io/dagger";
 
 import type { Config, ServiceName } from "./core/config.js";
 
-const HEALTH = { interval: "1s", timeout: "5s", startPeriod: "0s", startInterval: "1s", retries: 120 };
+/** Checked every second, given up after `retries` failures: the config's readiness_timeout. */
+const health = (retries: number) => ({ interval: "1s", timeout: "5s", startPeriod: "0s", startInterval: "1s", retries });
+const DEFAULT_RETRIES = 120;
 
-/** Postgres tuned for throwaway test data: no fsync, no durability. */
-export function postgresContainer(image: string, pg: Config["services"]["postgres"]): Container {
+/** The Postgres container; `postgresService` starts it without fsync or durability. */
+export function postgresContainer(image: string, pg: Config["services"]["postgres"], retries = DEFAULT_RETRIES): Container {
   return dag
     .container()
     .from(image)
@@ -18,12 +20,12 @@ export function postgresContainer(image: string, pg: Config["services"]["postgre
     .withEnvVariable("POSTGRES_PASSWORD", pg.password)
     .withEnvVariable("POSTGRES_DB", pg.database)
     .withExposedPort(5432)
-    .withDockerHealthcheck(["pg_isready", "-h", "127.0.0.1", "-U", pg.user, "-d", pg.database], HEALTH);
+    .withDockerHealthcheck(["pg_isready", "-h", "127.0.0.1", "-U", pg.user, "-d", pg.database], health(retries));
 }
 
 const clusterHealth = "curl -fsS 'http://127.0.0.1:9200/_cluster/health?wait_for_status=yellow&timeout=1s'";
 
-export function elasticsearchContainer(image: string): Container {
+export function elasticsearchContainer(image: string, retries = DEFAULT_RETRIES): Container {
   return dag
     .container()
     .from(image)
@@ -32,10 +34,10 @@ export function elasticsearchContainer(image: string): Container {
     .withEnvVariable("ES_JAVA_OPTS", "-Xms512m -Xmx512m")
     .withEnvVariable("action.destructive_requires_name", "false")
     .withExposedPort(9200)
-    .withDockerHealthcheck([clusterHealth], { ...HEALTH, shell: true });
+    .withDockerHealthcheck([clusterHealth], { ...health(retries), shell: true });
 }
 
-export function opensearchContainer(image: string): Container {
+export function opensearchContainer(image: string, retries = DEFAULT_RETRIES): Container {
   return dag
     .container()
     .from(image)
@@ -44,7 +46,7 @@ export function opensearchContainer(image: string): Container {
     .withEnvVariable("DISABLE_INSTALL_DEMO_CONFIG", "true")
     .withEnvVariable("OPENSEARCH_JAVA_OPTS", "-Xms512m -Xmx512m")
     .withExposedPort(9200)
-    .withDockerHealthcheck([clusterHealth], { ...HEALTH, shell: true });
+    .withDockerHealthcheck([clusterHealth], { ...health(retries), shell: true });
 }
 
 const POSTGRES_ARGS = ["postgres", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
@@ -52,9 +54,10 @@ const POSTGRES_ARGS = ["postgres", "-c", "fsync=off", "-c", "synchronous_commit=
 /** The container of a service as the config describes it. */
 export function serviceContainer(name: ServiceName, config: Config): Container {
   const image = config.services[name].image;
-  if (name === "postgres") return postgresContainer(image, config.services.postgres);
-  if (name === "elasticsearch") return elasticsearchContainer(image);
-  return opensearchContainer(image);
+  const retries = config.readiness_timeout;
+  if (name === "postgres") return postgresContainer(image, config.services.postgres, retries);
+  if (name === "elasticsearch") return elasticsearchContainer(image, retries);
+  return opensearchContainer(image, retries);
 }
 
 /**
@@ -63,5 +66,10 @@ export function serviceContainer(name: ServiceName, config: Config): Container {
  */
 export function serviceFor(name: ServiceName, config: Config, owner: string): Service {
   const c = serviceContainer(name, config).withEnvVariable("BACKEND_CI_SERVICE_OWNER", owner);
-  return name === "postgres" ? c.asService({ args: POSTGRES_ARGS, useEntrypoint: true }) : c.asService({ useEntrypoint: true });
+  return name === "postgres" ? postgresService(c) : c.asService({ useEntrypoint: true });
+}
+
+/** Postgres started through the image's entrypoint, tuned for throwaway test data. */
+export function postgresService(c: Container): Service {
+  return c.asService({ args: POSTGRES_ARGS, useEntrypoint: true });
 }

@@ -89,6 +89,14 @@ describe("the stand-in engine", () => {
     expect(engine().containers("postgres:16")).toHaveLength(1);
   });
 
+  it("fails an exec killed by a signal (exit 128-191) even under expect: ANY, as the schema says", async () => {
+    engine().onExec((e) => e.argv[0] === "pytest", { exitCode: 137 });
+    const ran = dag.container().from("python:3.12-slim").withExec(["pytest"], { expect: ReturnType.Any });
+    await expect(ran.exitCode()).rejects.toThrow(/exit code: 137/);
+    engine().onExec((e) => e.argv[0] === "pytest", { exitCode: 126 });
+    expect(await dag.container().from("python:3.12-slim").withEnvVariable("X", "2").withExec(["pytest"], { expect: ReturnType.Any }).exitCode()).toBe(126);
+  });
+
   it("surfaces a scripted EXEC_ERROR as the SDK's ExecError", async () => {
     engine().on(
       (req) => req.field === "stdout" && req.execs.some((argv) => argv.includes("--lane")),

@@ -67,6 +67,15 @@ describe("a lane whose worker crashes", () => {
   });
 });
 
+describe("a lane whose pytest itself is killed (no xdist)", () => {
+  it("is crashed, names the signal, and exits below 128 so Dagger's expect: ANY keeps its files", () => {
+    const r = record("crash-serial");
+    expect(r.status).toBe("crashed");
+    expect(r.message).toMatch(/SIGKILL/);
+    expect(runs.get("crash-serial")!.exitCode).toBe(126);
+  });
+});
+
 describe("a lane that selects no tests", () => {
   it('is reported as "selected no tests", not a crash, and does not turn the run red by default', () => {
     const r = record("empty");
@@ -114,7 +123,7 @@ describe("combine with faults", () => {
 
     const reports = assembleReports({ config, lanes: lanes.map((l) => artifactsOf(runs.get(l.id)!)), combine: run.record, coverageJson: run.coverageJson });
     expect(reports.ok).toBe(false);
-    for (const id of ["ok", "failing", "crash", "empty", "flaky", "needs-db"]) expect(reports.summary).toContain(id);
+    for (const id of ["ok", "failing", "crash", "crash-serial", "empty", "flaky", "needs-db"]) expect(reports.summary).toContain(id);
     expect(reports.reasons.join("\n")).toMatch(/needs-db/);
   });
 

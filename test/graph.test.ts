@@ -177,6 +177,33 @@ describe("combine and gate", () => {
   });
 });
 
+describe("a lane that never runs to the end", () => {
+  it("reports a service that never became healthy as not-ready, and still runs, combines and reports the other lanes", async () => {
+    scriptRun(engine());
+    engine().on(
+      (req) => req.field === "exitCode" && req.execs.some((a) => laneOf({ argv: a }) === "integration"),
+      () => {
+        throw new Error("start service postgres: health check failed: container unhealthy after 120 retries");
+      },
+    );
+    const result = await new BackendCi().prBackend(backendSource());
+    expect(result.ok).toBe(false);
+    expect(result.reasons.join("\n")).toMatch(/integration/);
+    const record = JSON.parse(await result.reports.file("integration/lane.json").contents()) as { status: string; message: string };
+    expect(record.status).toBe("not-ready");
+    expect(record.message).toContain("health check failed");
+    expect(await result.reports.directory("fast").entries()).toEqual(expect.arrayContaining(["junit.xml", "lane.json"]));
+    expect(engine().execs.find(isCombine)!.argv).toContain("fast=/reports/fast/.coverage.fast");
+  });
+
+  it("sizes each service's health check from readiness_timeout", async () => {
+    scriptRun(engine());
+    await new BackendCi().prBackend(backendSource("[tool.backend-ci]\nreadiness_timeout = 45\n"));
+    const pg = bindingsOf(laneContainer("integration").chain).postgres;
+    expect(pg.chain.find((c) => c.field === "withDockerHealthcheck")?.args.retries).toBe(45);
+  });
+});
+
 describe("bad input", () => {
   it("issues no engine query at all for a bad argument", async () => {
     await expect(new BackendCi().prBackend(backendSource(), "3.12", "many")).rejects.toThrow(/--workers = "many"/);

@@ -6,7 +6,9 @@
 
 lane.json follows ``LaneRecord`` in src/core/artifacts.ts. Exit code: pytest's, except
 0 for "no tests" (pytest exit 5) unless --fail-on-empty; 124 when --timeout elapsed; 125 when a
-service was not ready; 128+N when pytest was killed by signal N; 127 when pytest could not be
+service was not ready; 126 when pytest was killed by a signal or the runner was stopped (lane.json
+names the signal: Dagger's ``expect: ANY`` accepts 0-127 and 192-255 only, so 128+N would make the
+engine fail the exec and lose the lane's files); 127 when pytest could not be
 started. pytest's output is passed through to stdout as it comes. Standard library only.
 """
 
@@ -30,6 +32,7 @@ import wait_ready  # noqa: E402
 TIMEOUT_EXIT = 124
 NOT_READY_EXIT = wait_ready.NOT_READY_EXIT
 CANNOT_START_EXIT = 127
+KILLED_EXIT = 126
 KILL_GRACE = 10.0
 
 PYTEST_EXITS = {
@@ -273,7 +276,7 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
             if scanner.crashes:
                 message += f" ({scanner.crashes[0]})"
             record.update(status="crashed", exit_code=-1, message=message)
-            exit_code = 128 - returncode
+            exit_code = KILLED_EXIT
             return exit_code
         status, message = classify(returncode, scanner)
         record.update(status=status, exit_code=returncode, message=message)
@@ -284,7 +287,7 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
             _kill_group(proc)
         name = signal.Signals(exc.signum).name
         record.update(status="crashed", exit_code=-1, message=f"run_lane.py received {name}; pytest was stopped")
-        exit_code = 128 + exc.signum
+        exit_code = KILLED_EXIT
         return exit_code
     except BaseException as exc:  # noqa: BLE001 - lane.json must be written whatever happened
         if proc is not None and proc.poll() is None:

@@ -803,7 +803,10 @@ export class Engine {
       record.result = result;
       record.status = "ok";
       const expect = (record.args.expect as string | undefined) ?? "SUCCESS";
-      if ((expect === "SUCCESS" && result.exitCode !== 0) || (expect === "FAILURE" && result.exitCode === 0)) {
+      // The schema: FAILURE is exit codes 1-127 and 192-255, ANY is 0-127 and 192-255; 128-191
+      // (killed by a signal) fails the exec whatever was expected, as in the engine.
+      const signalled = result.exitCode >= 128 && result.exitCode <= 191;
+      if (signalled || (expect === "SUCCESS" && result.exitCode !== 0) || (expect === "FAILURE" && result.exitCode === 0)) {
         throw new ExecFailure({ cmd: record.argv, ...result });
       }
       let tree = base.tree;
