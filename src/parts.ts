@@ -7,14 +7,28 @@ import { dag, Directory } from "@dagger.io/dagger";
 import { z } from "zod";
 
 import { backendContainer } from "./backend.js";
+import { Workers } from "./core/config.js";
 import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
+import { missingParts } from "./core/parts-check.js";
 import { type LanePlan, outputName, planCombine } from "./core/plan.js";
 import { type LaneArtifacts, assembleReports } from "./core/reports.js";
 import { runCombine } from "./lanes.js";
 import type { RunOptionsOut } from "./options.js";
 import { PLAN_FILE, type PipelineOutput, helpersDir, loadConfig } from "./pipeline.js";
 
-const PlanFile = z.object({ part: z.number().optional(), parts: z.number().optional(), lanes: z.array(z.custom<LanePlan>((v) => typeof v === "object" && v !== null && "id" in v)) });
+/** The fields of a planned lane that combine-parts reads back. */
+const PlannedLane = z
+  .object({
+    id: z.string(),
+    lane: z.string(),
+    mode: z.enum(["parallel", "serial"]),
+    workers: Workers,
+    failOnEmpty: z.boolean(),
+    reportDir: z.string(),
+    outputs: z.object({ junit: z.string(), coverage: z.string(), record: z.string() }),
+  })
+  .passthrough();
+const PlanFile = z.object({ part: z.number().optional(), parts: z.number().optional(), lanes: z.array(PlannedLane) });
 
 /** Directory of every file named `name` under `root`, keyed by that directory's last segment. */
 async function dirsHolding(root: Directory, name: string): Promise<Map<string, string>> {
@@ -30,9 +44,10 @@ export async function combineParts(source: Directory, artifacts: Directory, opts
   const readPlan = async (path: string) => {
     const parsed = PlanFile.safeParse(JSON.parse(await artifacts.file(path).contents()));
     if (!parsed.success) throw new Error(`artifacts: ${path} is not a plan.json pr-backend wrote: ${parsed.error.issues[0].message}`);
-    return parsed.data.lanes;
+    return { path, part: parsed.data.part, parts: parsed.data.parts, lanes: parsed.data.lanes as unknown as LanePlan[] };
   };
-  const plans = (await Promise.all(planPaths.map(readPlan))).flat();
+  const planFiles = await Promise.all(planPaths.map(readPlan));
+  const plans = planFiles.flatMap((f) => f.lanes);
   const laneDirs = await dirsHolding(artifacts, "lane.json");
   // Each lane directory is listed once; files are read only where the listing has them.
   const listing = new Map(await Promise.all([...laneDirs.values()].map(async (d) => [d, await artifacts.directory(d).entries()] as const)));
@@ -55,7 +70,7 @@ export async function combineParts(source: Directory, artifacts: Directory, opts
     .filter((plan) => has(laneDirs.get(plan.id), outputName(plan, plan.outputs.coverage)))
     .map((plan) => ({ path: plan.outputs.coverage, file: artifacts.file(`${laneDirs.get(plan.id)}/${outputName(plan, plan.outputs.coverage)}`) }));
   const combine = await runCombine(base, helpersDir(), combinePlan, inputs);
-  const assembled = assembleReports({ config, lanes, combine: combine.record, coverageJson: combine.coverageJson });
+  const assembled = assembleReports({ config, lanes, combine: combine.record, coverageJson: combine.coverageJson, problems: missingParts(planFiles) });
   let reports = dag.directory().withDirectory("parts", artifacts).withDirectory(COMBINED_DIR, combine.container.directory(combinePlan.outDir));
   for (const [name, text] of Object.entries(assembled.files)) reports = reports.withNewFile(name, text);
   return { reports, summary: assembled.summary, ok: assembled.ok, reasons: assembled.reasons, resultJson: assembled.files["result.json"] };

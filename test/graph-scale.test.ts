@@ -123,5 +123,20 @@ describe("one pull request over several CI jobs", () => {
     expect(combined.reasons.join("\n")).toContain(lost.lanes[0].id);
     expect(await combined.reports.file("junit.xml").contents()).toContain("testsuite");
   });
+
+  it("names a part whose job died before exporting anything", async () => {
+    scriptRun(engine(), { total: 84 });
+    const p1 = await new BackendCi().prBackend(backendSource(), "3.12", undefined, undefined, undefined, undefined, undefined, undefined, undefined, 1, 2);
+    const combined = await new BackendCi().combineParts(backendSource(), dag.directory().withDirectory("reports-part-1", p1.reports));
+    expect(combined.ok).toBe(false);
+    expect(combined.reasons.join("\n")).toMatch(/part 2 of 2 left no reports/);
+  });
+
+  it("leaves coverage floors to combine-parts: a green part is green even with floors configured", async () => {
+    scriptRun(engine());
+    const floors = '[tool.backend-ci.coverage]\nfloors = { "app/**" = 90 }\n';
+    const p1 = await new BackendCi().prBackend(backendSource(floors), "3.12", undefined, undefined, undefined, undefined, undefined, undefined, undefined, 1, 2);
+    expect(p1.reasons).toEqual([]);
+  });
 });
 

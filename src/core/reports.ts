@@ -71,6 +71,8 @@ export interface ReportInputs {
   coverageJson?: string;
   /** Seconds spent building the backend image, shared by every lane. */
   setupSeconds?: number;
+  /** Problems of the run as a whole, each a sentence that turns it red. */
+  problems?: string[];
   /** This run is part `part` of `parts` of a CI matrix: coverage is gated by combine-parts. */
   part?: number;
   parts?: number;
@@ -104,6 +106,7 @@ export function assembleReports(inputs: ReportInputs): AssembledReports {
     quarantine: inputs.config.flaky.quarantine,
     flakyPolicy: inputs.config.flaky.policy,
     part: inputs.part !== undefined && inputs.parts !== undefined ? { index: inputs.part, count: inputs.parts } : undefined,
+    problems: inputs.problems ?? [],
   };
   const reports = buildReports(input, inputs.previousDurations);
   return { ...reports, ok: reports.result.ok, reasons: reports.result.reasons };

@@ -22,6 +22,8 @@ export const ResultInput = z.object({
   floors: Floors.default({}),
   quarantine: z.array(z.string()).default([]),
   flakyPolicy: FlakyPolicy.default("warn"),
+  /** Problems of the run as a whole that no lane or gate shows, e.g. a matrix part that left nothing. */
+  problems: z.array(z.string()).default([]),
   /** Set on one part of a CI matrix run: coverage is combined by the final combine-parts job instead. */
   part: z.object({ index: z.number().int().min(1), count: z.number().int().min(1) }).optional(),
 });
@@ -101,9 +103,11 @@ export function buildResult(raw: ResultInput, readings: LaneReading[] = readLane
   const input = ResultInput.parse(raw);
   const lanes = readings.map((r) => resultLane(r, input.flakyPolicy));
   const redLanes = readings.flatMap((r) => laneReasons(r, input.flakyPolicy));
-  const combine = input.part && input.combine === undefined ? { coverage: null, reasons: [] } : coverageOf(input.combine);
-  const floors = floorsOf(input.coverageJson, input.floors);
-  const reasons = [...redLanes, ...combine.reasons, ...floors.reasons];
+  // A part of a CI matrix leaves coverage, and so its floors, to the combine-parts job.
+  const partRun = input.part !== undefined && input.combine === undefined;
+  const combine = partRun ? { coverage: null, reasons: [] } : coverageOf(input.combine);
+  const floors = partRun ? { results: [], reasons: [] } : floorsOf(input.coverageJson, input.floors);
+  const reasons = [...redLanes, ...combine.reasons, ...floors.reasons, ...input.problems];
   const failures = readings.flatMap(failuresOf);
   const order: Record<FailureClass, number> = { failing: 0, flaky: 1, quarantined: 2 };
   failures.sort((a, b) => order[a.class] - order[b.class]);
