@@ -18,7 +18,11 @@ import { PrResult } from "./pr-result.js";
 import { elasticsearchContainer, opensearchContainer, postgresContainer, postgresService } from "./services.js";
 import { ranLane } from "./lanes.js";
 
-const SOURCE_IGNORE = ["**/.venv", "**/venv", "**/__pycache__", "**/.pytest_cache", "**/node_modules", "**/.git", "**/.coverage*", "**/reports"];
+/**
+ * Left out of the source: local environments, caches and earlier results. Narrow on purpose: a
+ * `.coveragerc` or a package named `reports` is the team's source and must reach the lanes.
+ */
+const SOURCE_IGNORE = [".venv", "venv", "**/__pycache__", "**/.pytest_cache", "**/node_modules", ".git", "**/.coverage", "**/.coverage.*", "reports"];
 
 /**
  * The pr.yml steps: one Dagger step runs pr-backend and exports its reports, pass or fail; the

@@ -3,7 +3,7 @@
  * order), rerun failures to tell flaky from failing, combine coverage, and assemble the reports.
  * Every decision is the core's; this file only sequences Dagger calls.
  */
-import { Container, dag, Directory, ExecError, File } from "@dagger.io/dagger";
+import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
 
 import { backendContainer, sourceRoot } from "./backend.js";
 import { CollectedTests } from "./core/artifacts.js";
@@ -15,7 +15,7 @@ import { selectPart } from "./core/parts.js";
 import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "./core/plan.js";
 import { assembleReports } from "./core/reports.js";
 import { parseDurations } from "./core/shard.js";
-import { type LaneRun, runCombine, runLane } from "./lanes.js";
+import { type CombineRun, type LaneRun, runCombine, runLane } from "./lanes.js";
 import type { RunOptionsOut } from "./options.js";
 
 export interface Prepared {
@@ -43,19 +43,22 @@ export async function loadConfig(source: Directory, opts: RunOptionsOut): Promis
   return { config, entries: root.entries };
 }
 
+/** pytest's exit code when it selected no tests. */
+const NO_TESTS = 5;
+
 async function collect(base: Container, helpers: Directory, config: Config, lane: string): Promise<CollectedTest[]> {
   const plan = collectPlan(config, lane, CONTAINER_LAYOUT);
   let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers);
   for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
-  c = c.withExec(plan.argv);
-  let text: string;
-  try {
-    text = await c.file(plan.output).contents();
-  } catch (e) {
-    const output = e instanceof ExecError ? `\n${e.stdout.slice(-4000)}${e.stderr.slice(-2000)}` : "";
-    throw new Error(`lane "${lane}": pytest could not collect its tests, so it cannot be sharded (${(e as Error).message})${output}`);
+  c = c.withExec(plan.argv, { expect: ReturnType.Any });
+  const code = await c.exitCode();
+  // A lane that selects nothing is planned whole, and reported as "selected no tests".
+  if (code === NO_TESTS) return [];
+  if (code !== 0) {
+    const output = `${(await c.stdout()).slice(-4000)}${(await c.stderr()).slice(-2000)}`;
+    throw new Error(`lane "${lane}": pytest could not collect its tests (exit ${code}), so it cannot be sharded:\n${output}`);
   }
-  return CollectedTests.parse(JSON.parse(text));
+  return CollectedTests.parse(JSON.parse(await c.file(plan.output).contents()));
 }
 
 export async function prepare(source: Directory, opts: RunOptionsOut, durationsFile?: File): Promise<Prepared> {
@@ -121,7 +124,7 @@ export interface PipelineOutput {
 export async function finish(p: Prepared, runs: LaneRun[][], inputs: { part?: number; parts?: number }, gate: boolean): Promise<PipelineOutput> {
   let reports = dag.directory();
   for (const run of runs.flat()) reports = reports.withDirectory(run.plan.id, run.reports);
-  let combine: Awaited<ReturnType<typeof runCombine>> | undefined;
+  let combine: CombineRun | undefined;
   if (gate) {
     const plan = planCombine(p.config, p.lanes, CONTAINER_LAYOUT);
     const written = runs.map((r) => r[0]).filter((r) => r.coverageWritten);

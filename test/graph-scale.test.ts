@@ -79,8 +79,26 @@ describe("shards", () => {
     scriptRun(engine());
     engine().onExec(isCollect, { exitCode: 2, stdout: "ERROR collecting tests/integration/test_orders.py\nImportError: No module named 'app'" });
     await expect(new BackendCi().prBackend(backendSource(SHARDED("durations")))).rejects.toThrow(
-      /lane "integration": pytest could not collect its tests[\s\S]*ImportError: No module named 'app'/,
+      /lane "integration": pytest could not collect its tests \(exit 2\)[\s\S]*ImportError: No module named 'app'/,
     );
+  });
+
+  it("runs a sharded lane that selects no tests whole, so it is reported as selecting none", async () => {
+    scriptRun(engine());
+    engine().onExec(isCollect, { exitCode: 5, stdout: "no tests ran in 0.01s" });
+    await new BackendCi().prBackend(backendSource(SHARDED("durations")));
+    expect(laneExecs().map(laneOf)).toEqual(["integration"]);
+    expect(laneExecs()[0].argv).toContain("tests/integration");
+  });
+
+  it("starts the shards of a serial lane together: each has its own services", async () => {
+    scriptRun(engine());
+    scriptCollect();
+    const gate = engine().holdExec((e) => laneOf(e)?.startsWith("integration-") ?? false);
+    const run = new BackendCi().prBackend(backendSource(SHARDED("durations")));
+    expect((await gate.reached(2)).map(laneOf).sort()).toEqual(["integration-1of2", "integration-2of2"]);
+    gate.release();
+    await run;
   });
 });
 

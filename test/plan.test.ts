@@ -76,6 +76,25 @@ describe("planLanes", () => {
     expect(planLanes({ config, layout: CONTAINER_LAYOUT })[0].env.DATABASE_URL).toBe("postgresql://x@db/y");
   });
 
+  it("keeps the helpers on PYTHONPATH when a lane sets its own", () => {
+    const config = defaults('[tool.backend-ci.lanes.it]\nenv = { PYTHONPATH = "/src/lib" }');
+    expect(planLanes({ config, layout: CONTAINER_LAYOUT })[0].env.PYTHONPATH).toBe("/backend-ci:/src/lib");
+  });
+
+  it("encodes Postgres credentials in the URLs", () => {
+    const config = defaults('[tool.backend-ci.services.postgres]\npassword = "p@ss/w#rd"\n[tool.backend-ci.lanes.it]\nservices = ["postgres"]');
+    const [lane] = planLanes({ config, layout: CONTAINER_LAYOUT });
+    expect(lane.env.DATABASE_URL).toBe("postgresql://postgres:p%40ss%2Fw%23rd@postgres:5432/app");
+    expect(new URL(lane.env.DATABASE_URL).password).toBe("p%40ss%2Fw%23rd");
+  });
+
+  it("plans a sharded lane that selected no tests whole, so pytest reports it", () => {
+    const config = defaults('[tool.backend-ci.lanes.it]\npaths = ["tests/it"]\nshards = 3');
+    const lanes = planLanes({ config, layout: CONTAINER_LAYOUT, collected: { it: [] } });
+    expect(lanes.map((l) => [l.id, l.tests])).toEqual([["it", undefined]]);
+    expect(lanes[0].pytest).toContain("tests/it");
+  });
+
   it("refuses to plan a sharded lane whose tests were not collected", () => {
     const config = defaults("[tool.backend-ci.lanes.it]\nshards = 2");
     expect(lanesNeedingCollection(config)).toEqual(["it"]);
@@ -95,6 +114,7 @@ describe("planLanes", () => {
     expect(shards[0].pytest.join(" ")).toContain("-n 2 --dist worksteal");
     expect(shards[0].pytest).not.toContain("tests/it");
     expect(shards.map((s) => s.env.BACKEND_CI_SHARD)).toEqual(["1of2", "2of2"]);
+    expect(shards.map((s) => s.mode)).toEqual(["parallel", "parallel"]);
   });
 });
 
@@ -118,6 +138,12 @@ describe("planRerun", () => {
     expect(after(r.argv)).not.toContain("tests/unit");
     expect(r.env.BACKEND_CI_ATTEMPT).toBe("1");
     expect(r.outputs.coverage).toBe("");
+  });
+
+  it("keeps the lane's own pytest arguments in its reruns", () => {
+    const [lane] = planLanes({ config: defaults('[tool.backend-ci.lanes.it]\npytest_args = ["-p", "myplugin", "--ds=settings.test"]'), layout: CONTAINER_LAYOUT });
+    const r = planRerun(lane, ["tests/test_x.py::t"], 1, CONTAINER_LAYOUT);
+    expect(r.pytest.slice(-3)).toEqual(["-p", "myplugin", "--ds=settings.test"]);
   });
 });
 

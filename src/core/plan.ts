@@ -27,6 +27,8 @@ export interface LanePlan {
   argv: string[];
   /** The pytest part of argv (after `--`). */
   pytest: string[];
+  /** The lane's own extra pytest arguments (`pytest_args`), kept for its reruns. */
+  pytestArgs: string[];
   env: Record<string, string>;
   reportDir: string;
   outputs: { junit: string; coverage: string; record: string };
@@ -132,24 +134,33 @@ export function planLanes(inputs: PlanInputs): LanePlan[] {
     }
     const tests = inputs.collected?.[name];
     if (!tests) throw new Error(`lane "${name}" is sharded: collect its tests first (collectPlan) and pass them in`);
+    // Nothing to split: the lane runs whole, and pytest reports that it selected no tests.
+    if (tests.length === 0) {
+      units.push(base);
+      continue;
+    }
     units.push(...(cfg.shard_by === "services" ? serviceUnits(base, tests, config, inputs) : durationUnits(base, tests, inputs)));
   }
   return units.map((u) => toLanePlan(u, inputs));
 }
 
-function durationUnits(base: Unit, tests: CollectedTest[], inputs: PlanInputs, keyPrefix = ""): Unit[] {
+/** `base` split into duration-balanced shards; ids and keys extend base's (`integration-postgres-1of2`). */
+function durationUnits(base: Unit, tests: CollectedTest[], inputs: PlanInputs): Unit[] {
   const items = fillUnknown(
     tests.map((t) => t.nodeid),
     inputs.durations ?? {},
   );
   const { shards } = lpt(items, base.cfg.shards);
+  const prefix = base.shard ? `${base.shard.key}-` : "";
   return shards.map((s, i) => ({
     ...base,
-    id: `${base.lane}-${keyPrefix}${i + 1}of${shards.length}`,
+    // Each shard has its own container and services: shards start together whatever the lane's mode.
+    mode: "parallel" as const,
+    id: `${base.id}-${i + 1}of${shards.length}`,
     // Balanced shards still have a tail: work stealing evens it inside each shard.
     dist: base.dist ?? "worksteal",
     tests: s.tests.map((t) => t.id),
-    shard: { index: i + 1, count: shards.length, key: `${keyPrefix}${i + 1}of${shards.length}` },
+    shard: { index: i + 1, count: shards.length, key: `${prefix}${i + 1}of${shards.length}` },
     expectedSeconds: s.seconds,
   }));
 }
@@ -179,13 +190,13 @@ function serviceUnits(base: Unit, tests: CollectedTest[], config: Config, inputs
   for (const g of groups) {
     const unit: Unit = {
       ...base,
+      mode: "parallel",
       id: `${base.lane}-${g.key}`,
       services: g.services as ServiceName[],
       tests: g.tests.map((t) => t.nodeid),
       shard: { index: 0, count: 0, key: g.key },
     };
-    if (base.cfg.shards > 1) units.push(...durationUnits({ ...unit, lane: unit.id }, g.tests, inputs).map((u) => ({ ...u, lane: base.lane })));
-    else units.push(unit);
+    units.push(...(base.cfg.shards > 1 ? durationUnits(unit, g.tests, inputs) : [unit]));
   }
   return units.map((u, i, all) => ({ ...u, shard: { ...u.shard!, index: i + 1, count: all.length } }));
 }
@@ -194,7 +205,8 @@ function serviceUrl(config: Config, layout: Layout, name: ServiceName, database?
   const { host, port } = layout.endpoints[name];
   if (name !== "postgres") return `http://${host}:${port}`;
   const pg = config.services.postgres;
-  return `postgresql://${pg.user}:${pg.password}@${host}:${port}/${database ?? pg.database}`;
+  const cred = `${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}`;
+  return `postgresql://${cred}@${host}:${port}/${database ?? pg.database}`;
 }
 
 function toLanePlan(u: Unit, inputs: PlanInputs): LanePlan {
@@ -240,6 +252,7 @@ function toLanePlan(u: Unit, inputs: PlanInputs): LanePlan {
     services: u.services,
     argv,
     pytest,
+    pytestArgs: u.cfg.pytest_args,
     env: laneEnv(u, config, layout, outputs.coverage),
     reportDir,
     outputs,
@@ -269,7 +282,10 @@ function laneEnv(u: Unit, config: Config, layout: Layout, coverageFile: string):
     env[config.isolation.index_prefix_env] = `${u.id.replace(/[^a-z0-9_]/g, "_")}_`;
   }
   if (u.shard) env.BACKEND_CI_SHARD = u.shard.key;
-  return { ...env, ...u.cfg.env };
+  const own = { ...u.cfg.env };
+  // A lane's own PYTHONPATH is added to the helpers', never in their place: the plugin must import.
+  if (own.PYTHONPATH) own.PYTHONPATH = `${layout.helpers}:${own.PYTHONPATH}`;
+  return { ...env, ...own };
 }
 
 interface PytestArgvInput {
@@ -336,6 +352,7 @@ export function planRerun(lane: LanePlan, failed: string[], attempt: number, lay
     "-p",
     "no:cacheprovider",
     "-rfE",
+    ...lane.pytestArgs,
   ];
   return {
     ...lane,
