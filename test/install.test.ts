@@ -1,7 +1,7 @@
 /** How the backend container installs test dependencies, decided from the files at the source root. */
 import { describe, expect, it } from "vitest";
 
-import { ENSURE_TEST_STACK, detectInstall, testSelectors } from "../src/core/install.js";
+import { detectInstall, ensureTestStack, testSelectors } from "../src/core/install.js";
 
 const PYPROJECT = `[project]
 name = "svc"
@@ -20,13 +20,15 @@ describe("detectInstall", () => {
     expect(p.commands[1]).toEqual(["uv", "sync", "--frozen", "--no-install-project", "--extra", "test", "--group", "dev"]);
     expect(p.env.PATH).toBe("/opt/venv/bin:$PATH");
     expect(p.inputs).toEqual(["pyproject.toml", "uv.lock"]);
+    // uv's venv has no pip: a missing test stack goes into it through uv.
+    expect(p.commands[2][2]).toMatch(/\|\| uv pip install --python \/opt\/venv\/bin\/python 'pytest>=8'/);
   });
 
   it("installs every requirements*.txt with pip, the base file first", () => {
     const p = detectInstall(["requirements-test.txt", "requirements.txt", "requirements-dev.txt", "app"]);
     expect(p.kind).toBe("pip-requirements");
     expect(p.commands[0]).toEqual(["pip", "install", "-r", "requirements.txt", "-r", "requirements-dev.txt", "-r", "requirements-test.txt"]);
-    expect(p.commands.at(-1)).toEqual(ENSURE_TEST_STACK);
+    expect(p.commands.at(-1)).toEqual(ensureTestStack("pip"));
   });
 
   it("falls back to pyproject.toml extras and dependency groups", () => {

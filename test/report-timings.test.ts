@@ -1,3 +1,4 @@
+import { requestsAutoWorkers } from "../src/core/result.js";
 import { describe, expect, it } from "vitest";
 import { computeTimings, type LaneTimingInput } from "../src/core/timings.js";
 
@@ -21,7 +22,8 @@ describe("computeTimings: the critical path", () => {
     [
       "the serial chain bounds the run when its sum exceeds every parallel lane",
       [lane({ lane: "unit", mode: "parallel", total_s: 100 }), lane({ lane: "integration", total_s: 70 }), lane({ lane: "e2e", total_s: 50 })],
-      { wall: 120, bound: ["integration", "e2e"], next: ["unit"], margin: 20 },
+      // The chain pays the shared 10 s setup once: 10 + 60 + 40.
+      { wall: 110, bound: ["integration", "e2e"], next: ["unit"], margin: 10 },
     ],
     [
       "a lone lane bounds the run by its whole duration",
@@ -30,8 +32,13 @@ describe("computeTimings: the critical path", () => {
     ],
     [
       "group overrides mode: an xdist lane scheduled serially joins the chain",
-      [lane({ lane: "unit", mode: "parallel", total_s: 50 }), lane({ lane: "db", mode: "parallel", group: "serial", total_s: 30 }), lane({ lane: "e2e", total_s: 30 })],
-      { wall: 60, bound: ["db", "e2e"], next: ["unit"], margin: 10 },
+      [lane({ lane: "unit", mode: "parallel", total_s: 45 }), lane({ lane: "db", mode: "parallel", group: "serial", total_s: 30 }), lane({ lane: "e2e", total_s: 30 })],
+      { wall: 50, bound: ["db", "e2e"], next: ["unit"], margin: 5 },
+    ],
+    [
+      "the shared setup counts once in the chain: a long parallel lane bounds three short serial ones",
+      [lane({ lane: "unit", mode: "parallel", setup_s: 60, total_s: 210 }), ...["a", "b", "c"].map((n) => lane({ lane: n, setup_s: 60, total_s: 80 }))],
+      { wall: 210, bound: ["unit"], next: ["a", "b", "c"], margin: 90 },
     ],
   ])("%s", (_what, lanes, want) => {
     const t = computeTimings(lanes);
@@ -64,7 +71,7 @@ describe("computeTimings: efficiency and warnings", () => {
   });
 
   it.each([
-    ["an xdist lane whose tests take under 30 s is told to run serially", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 12, durations: new Map(Object.entries({ a: 6, b: 6 })) }), /`unit` ran its tests in 12\.0s on 2 xdist workers: under 30s.*run it serially/],
+    ["an `-n auto` lane whose tests take under 30 s is told to run serially", lane({ lane: "unit", mode: "parallel", workers: 2, auto: true, tests_s: 12, durations: new Map(Object.entries({ a: 6, b: 6 })) }), /`unit` ran its tests in 12\.0s with `-n auto` \(2 xdist workers\): under 30s.*run it serially/],
     ["an efficiency above 1 says the baseline or worker count is wrong", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 40, durations: new Map(Object.entries({ a: 50, b: 40 })) }), /`unit` reports efficiency 1\.13 \(> 1\).*worker count or the baseline durations are wrong/],
     ["one test over half a lane's test time is named", lane({ lane: "integration", tests_s: 20, durations: new Map(Object.entries({ "t.py::slow": 12, "t.py::fast": 4 })) }), /Test `t\.py::slow` takes 75% of lane `integration`'s test time \(12\.0s of 16\.0s\)/],
   ])("%s", (_what, l, warning) => {
@@ -73,9 +80,25 @@ describe("computeTimings: efficiency and warnings", () => {
 
   it.each([
     ["a serial lane under 30 s", lane({ lane: "unit", tests_s: 12 })],
+    ["a lane under 30 s with a fixed worker count the team chose", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 12, durations: new Map(Object.entries({ a: 6, b: 6 })) })],
     ["a dominant test in a lane of 5 s or less", lane({ lane: "unit", tests_s: 5, durations: new Map(Object.entries({ a: 4, b: 0.5 })) })],
     ["an xdist lane of 30 s or more with efficiency at most 1", lane({ lane: "unit", mode: "parallel", workers: 2, tests_s: 30, durations: new Map(Object.entries({ a: 20, b: 20, c: 20 })) })],
   ])("no warning for %s", (_what, l) => {
     expect(computeTimings([l]).warnings).toEqual([]);
+  });
+});
+
+describe("requestsAutoWorkers", () => {
+  it.each([
+    [["-n", "auto"], true],
+    [["-n", "logical"], true],
+    [["-nauto"], true],
+    [["--numprocesses=auto"], true],
+    [["--numprocesses", "auto"], true],
+    [["-n", "2"], false],
+    [["tests/auto"], false],
+    [[], false],
+  ])("%j -> %s", (argv, want) => {
+    expect(requestsAutoWorkers(argv)).toBe(want);
   });
 });

@@ -38,12 +38,16 @@ function requirementFiles(entries: string[]): string[] {
   return reqs.sort((a, b) => (a === "requirements.txt" ? -1 : b === "requirements.txt" ? 1 : a.localeCompare(b)));
 }
 
-/** The test stack the lanes rely on, added when the backend's own dependencies lack it. */
-export const ENSURE_TEST_STACK = [
-  "sh",
-  "-c",
-  "python -c 'import pytest, xdist, pytest_cov, coverage' 2>/dev/null || pip install 'pytest>=8' 'pytest-xdist>=3.6' 'pytest-cov>=5' 'coverage>=7.6'",
-];
+const TEST_STACK = "'pytest>=8' 'pytest-xdist>=3.6' 'pytest-cov>=5' 'coverage>=7.6'";
+
+/**
+ * The test stack the lanes rely on, added when the backend's own dependencies lack it, into the
+ * environment the lanes' `python` is (uv's venv has no pip of its own).
+ */
+export function ensureTestStack(installer: "pip" | "uv"): string[] {
+  const install = installer === "uv" ? `uv pip install --python /opt/venv/bin/python ${TEST_STACK}` : `pip install ${TEST_STACK}`;
+  return ["sh", "-c", `python -c 'import pytest, xdist, pytest_cov, coverage' 2>/dev/null || ${install}`];
+}
 
 export function detectInstall(entries: string[], pyprojectText?: string): InstallPlan {
   if (entries.includes("uv.lock")) {
@@ -62,7 +66,7 @@ export function detectInstall(entries: string[], pyprojectText?: string): Instal
           ...groups.extras.flatMap((e) => ["--extra", e]),
           ...groups.groups.flatMap((g) => ["--group", g]),
         ],
-        ENSURE_TEST_STACK,
+        ensureTestStack("uv"),
       ],
     };
   }
@@ -72,7 +76,7 @@ export function detectInstall(entries: string[], pyprojectText?: string): Instal
       kind: "pip-requirements",
       inputs: reqs,
       env: {},
-      commands: [["pip", "install", ...reqs.flatMap((r) => ["-r", r])], ENSURE_TEST_STACK],
+      commands: [["pip", "install", ...reqs.flatMap((r) => ["-r", r])], ensureTestStack("pip")],
     };
   if (entries.includes("pyproject.toml") && pyprojectText !== undefined) {
     const { extras, groups } = testSelectors(pyprojectText);
@@ -81,7 +85,7 @@ export function detectInstall(entries: string[], pyprojectText?: string): Instal
       kind: "pyproject",
       inputs: [],
       env: {},
-      commands: [["pip", "install", "-e", target, ...groups.flatMap((g) => ["--group", g])], ENSURE_TEST_STACK],
+      commands: [["pip", "install", "-e", target, ...groups.flatMap((g) => ["--group", g])], ensureTestStack("pip")],
     };
   }
   throw new Error(

@@ -203,6 +203,14 @@ function slowest(readings: readonly LaneReading[], n: number): Result["slowest"]
   return top;
 }
 
+/** The pytest argv asked xdist for `-n auto` (or `logical`), in any of its spellings. */
+export function requestsAutoWorkers(argv: readonly string[]): boolean {
+  const auto = (v: string | undefined) => v === "auto" || v === "logical";
+  return argv.some(
+    (a, i) => ((a === "-n" || a === "--numprocesses") && auto(argv[i + 1])) || auto(a.match(/^(?:-n|--numprocesses=)(.+)$/)?.[1]),
+  );
+}
+
 function timingsOf(readings: readonly LaneReading[]): Timings {
   const withRecord = readings.filter((r) => r.record !== null);
   const starts = withRecord.map((r) => Date.parse((r.record as LaneRecord).started_at)).filter(Number.isFinite);
@@ -213,6 +221,7 @@ function timingsOf(readings: readonly LaneReading[]): Timings {
       return {
         lane: r.input.id,
         workers: Math.max(1, rec.workers),
+        auto: requestsAutoWorkers(rec.argv),
         mode: rec.workers === 0 ? "serial" : "parallel",
         group: r.input.mode,
         setup_s: r.input.setup_s ?? 0,

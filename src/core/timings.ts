@@ -11,6 +11,8 @@ export const LaneTimingInput = z.object({
   lane: z.string(),
   /** pytest-xdist workers actually used (`-n auto` resolved by the caller); 1 for a serial lane. */
   workers: z.number().int().min(1),
+  /** The lane asked xdist for `-n auto` (the worker count followed the machine's CPUs). */
+  auto: z.boolean().optional(),
   /** How pytest ran inside the lane: `parallel` is xdist (`-n`), `serial` is one process. */
   mode: LaneMode,
   /**
@@ -105,10 +107,18 @@ function laneTiming(l: LaneIn): LaneTiming {
   };
 }
 
+/**
+ * The serial chain's wall clock. Every lane's total includes the shared image setup, which happens
+ * once before any lane starts: the chain pays it once, not once per lane.
+ */
+function chainTotal(serial: readonly LaneTiming[]): number {
+  if (serial.length === 0) return 0;
+  return Math.max(...serial.map((l) => l.setup_s)) + serial.reduce((a, l) => a + l.total_s - l.setup_s, 0);
+}
+
 function wallOf(lanes: readonly LaneTiming[]): number {
   const parallel = lanes.filter((l) => l.group === "parallel").map((l) => l.total_s);
-  const serial = lanes.filter((l) => l.group === "serial").reduce((a, l) => a + l.total_s, 0);
-  return Math.max(0, ...parallel, serial);
+  return Math.max(0, ...parallel, chainTotal(lanes.filter((l) => l.group === "serial")));
 }
 
 function measuredWall(lanes: readonly LaneIn[]): number | null {
@@ -124,7 +134,7 @@ function criticalPath(lanes: readonly LaneTiming[]): Timings["critical_path"] {
     .filter((l) => l.group === "parallel")
     .map((l) => ({ lanes: [l.lane], total_s: l.total_s }));
   if (serial.length > 0) {
-    contenders.push({ lanes: serial.map((l) => l.lane), total_s: serial.reduce((a, l) => a + l.total_s, 0) });
+    contenders.push({ lanes: serial.map((l) => l.lane), total_s: chainTotal(serial) });
   }
   if (contenders.length === 0) return null;
   contenders.sort((a, b) => b.total_s - a.total_s);
@@ -134,9 +144,9 @@ function criticalPath(lanes: readonly LaneTiming[]): Timings["critical_path"] {
 
 function warnings(input: LaneIn, l: LaneTiming): string[] {
   const out: string[] = [];
-  if (l.mode === "parallel" && l.tests_s < XDIST_MIN_TESTS_S) {
+  if (l.mode === "parallel" && input.auto && l.tests_s < XDIST_MIN_TESTS_S) {
     out.push(
-      `Lane \`${l.lane}\` ran its tests in ${s(l.tests_s)} on ${l.workers} xdist workers: under ${XDIST_MIN_TESTS_S}s, worker start-up costs more than it saves on 2 cores; run it serially.`,
+      `Lane \`${l.lane}\` ran its tests in ${s(l.tests_s)} with \`-n auto\` (${l.workers} xdist workers): under ${XDIST_MIN_TESTS_S}s, worker start-up costs more than it saves on 2 cores; run it serially (\`workers = 0\`).`,
     );
   }
   if (l.efficiency !== null && l.efficiency > 1) {
