@@ -19,14 +19,20 @@ export interface BackendOptions {
 const pipCache = () => dag.cacheVolume("backend-ci-pip");
 const uvCache = () => dag.cacheVolume("backend-ci-uv");
 
+export interface SourceRoot {
+  entries: string[];
+  pyproject?: string;
+}
+
 /** The files at the source root, and pyproject.toml's text when it has one. */
-export async function sourceRoot(source: Directory): Promise<{ entries: string[]; pyproject?: string }> {
+export async function sourceRoot(source: Directory): Promise<SourceRoot> {
   const entries = (await source.entries()).map((e) => e.replace(/\/$/, ""));
   const pyproject = entries.includes("pyproject.toml") ? await source.file("pyproject.toml").contents() : undefined;
   return { entries, pyproject };
 }
 
-export async function backendContainer(source: Directory, opts: BackendOptions): Promise<Container> {
+/** `root` is the source's root as `sourceRoot` read it, when the caller already has it. */
+export async function backendContainer(source: Directory, opts: BackendOptions, root?: SourceRoot): Promise<Container> {
   const src = CONTAINER_LAYOUT.source;
   if (opts.dockerfile) {
     return source
@@ -34,7 +40,7 @@ export async function backendContainer(source: Directory, opts: BackendOptions):
       .withDirectory(src, source)
       .withWorkdir(src);
   }
-  const { entries, pyproject } = await sourceRoot(source);
+  const { entries, pyproject } = root ?? (await sourceRoot(source));
   const install = detectInstall(entries, pyproject);
   let c = dag
     .container()

@@ -37,7 +37,7 @@ async function dirsHolding(root: Directory, name: string): Promise<Map<string, s
 }
 
 export async function combineParts(source: Directory, artifacts: Directory, opts: RunOptionsOut): Promise<PipelineOutput> {
-  const { config } = await loadConfig(source, opts);
+  const { config, root } = await loadConfig(source, opts);
   const planPaths = await artifacts.glob(`**/${PLAN_FILE}`);
   if (planPaths.length === 0)
     throw new Error("artifacts: no plan.json found; pass the directory holding every part's exported reports (each part's reports directory has a plan.json)");
@@ -64,7 +64,7 @@ export async function combineParts(source: Directory, artifacts: Directory, opts
       };
     }),
   );
-  const base = await backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target });
+  const base = await backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target }, root);
   const combinePlan = planCombine(config, plans, CONTAINER_LAYOUT);
   const inputs = plans
     .filter((plan) => has(laneDirs.get(plan.id), outputName(plan, plan.outputs.coverage)))

@@ -5,7 +5,7 @@
  */
 import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
 
-import { backendContainer, sourceRoot } from "./backend.js";
+import { type SourceRoot, backendContainer, sourceRoot } from "./backend.js";
 import { CollectedTests } from "./core/artifacts.js";
 import { type Config, type DistMode, readConfig, withDefaultLanes } from "./core/config.js";
 import { failedNodeIds } from "./core/flaky.js";
@@ -14,6 +14,7 @@ import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
 import { selectPart } from "./core/parts.js";
 import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "./core/plan.js";
 import { assembleReports } from "./core/reports.js";
+import { runScheduled } from "./core/schedule.js";
 import { parseDurations } from "./core/shard.js";
 import { type CombineRun, type LaneRun, runCombine, runLane } from "./lanes.js";
 import type { RunOptionsOut } from "./options.js";
@@ -33,14 +34,14 @@ export function helpersDir(): Directory {
 }
 
 /** Config from the source's pyproject.toml with argument overrides, read before any container exists. */
-export async function loadConfig(source: Directory, opts: RunOptionsOut): Promise<{ config: Config; entries: string[] }> {
+export async function loadConfig(source: Directory, opts: RunOptionsOut): Promise<{ config: Config; root: SourceRoot }> {
   const root = await sourceRoot(source);
   const parsed = readConfig(root.pyproject);
   const tests = root.entries.includes("tests") ? (await source.directory("tests").entries()).map((e) => `tests/${e.replace(/\/$/, "")}`) : [];
   const config = withDefaultLanes(parsed, tests);
   if (opts.failUnder !== undefined) config.coverage = { ...config.coverage, fail_under: opts.failUnder };
   if (opts.dist !== undefined) config.dist = opts.dist as DistMode;
-  return { config, entries: root.entries };
+  return { config, root };
 }
 
 /** pytest's exit code when it selected no tests. */
@@ -62,13 +63,13 @@ async function collect(base: Container, helpers: Directory, config: Config, lane
 }
 
 export async function prepare(source: Directory, opts: RunOptionsOut, durationsFile?: File): Promise<Prepared> {
-  const { config, entries } = await loadConfig(source, opts);
+  const { config, root } = await loadConfig(source, opts);
   const durations = durationsFile
     ? parseDurations(await durationsFile.contents(), "--durations")
-    : entries.includes(".test_durations")
+    : root.entries.includes(".test_durations")
       ? parseDurations(await source.file(".test_durations").contents(), ".test_durations")
       : {};
-  const base = await backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target });
+  const base = await backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target }, root);
   const helpers = helpersDir();
   const started = Date.now();
   await base.sync();
@@ -93,20 +94,9 @@ async function runWithReruns(p: Prepared, plan: LanePlan, cacheBuster?: string):
   return runs;
 }
 
-/** Parallel lanes start together; serial lanes run one after another, alongside them. */
-export async function runLanes(p: Prepared, cacheBuster?: string): Promise<LaneRun[][]> {
-  const parallel = p.lanes.filter((l) => l.mode === "parallel");
-  const serial = p.lanes.filter((l) => l.mode === "serial");
-  const [pr, sr] = await Promise.all([
-    Promise.all(parallel.map((l) => runWithReruns(p, l, cacheBuster))),
-    (async () => {
-      const out: LaneRun[][] = [];
-      for (const l of serial) out.push(await runWithReruns(p, l, cacheBuster));
-      return out;
-    })(),
-  ]);
-  const byId = new Map([...pr, ...sr].map((runs) => [runs[0].plan.id, runs]));
-  return p.lanes.map((l) => byId.get(l.id)!);
+/** Every lane and its reruns, on the core's schedule. */
+export function runLanes(p: Prepared, cacheBuster?: string): Promise<LaneRun[][]> {
+  return runScheduled(p.lanes, (l) => runWithReruns(p, l, cacheBuster));
 }
 
 /** The lanes a run planned, so combine-parts can name a lane whose part produced nothing. */

@@ -13,7 +13,7 @@ export const SERVICE_NAMES = ["postgres", "elasticsearch", "opensearch"] as cons
 export const ServiceName = z.enum(SERVICE_NAMES);
 export type ServiceName = z.infer<typeof ServiceName>;
 
-/** xdist's `--dist` modes; `no` turns distribution off while keeping the worker count. */
+/** xdist's `--dist` modes (with `-n` above 0, xdist itself treats `no` as `load`). */
 export const DistMode = z.enum(["load", "loadscope", "loadfile", "loadgroup", "worksteal", "no"]);
 export type DistMode = z.infer<typeof DistMode>;
 

@@ -29,7 +29,9 @@ export type Shard = { tests: TestDuration[]; seconds: number };
 export type ShardSplit = { shards: Shard[]; notes: string[] };
 
 /**
- * The node ids in the output of `pytest --collect-only -q`, in collection order, without duplicates.
+ * The node ids in the output of `pytest --collect-only -q`, for the local planning view
+ * (`npm run plan-shards -- --tests FILE`); the Dagger layer reads the plugin's JSON instead, which
+ * also carries markers. In collection order, without duplicates.
  * Node ids are the unindented lines containing "::" before the first `===` section: the sections
  * (warnings summary, errors, short test summary) name node ids for other reasons. A node id keeps
  * everything inside its [params], spaces and "::" included. `-qq` output (`file: count`) has no ids.

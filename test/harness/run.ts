@@ -12,6 +12,7 @@ import { type Config, readConfig, withDefaultLanes } from "../../src/core/config
 import type { Layout } from "../../src/core/layout.js";
 import type { CombinePlan, LanePlan } from "../../src/core/plan.js";
 import type { LaneArtifacts } from "../../src/core/reports.js";
+import { runScheduled } from "../../src/core/schedule.js";
 import type { PgCluster } from "./postgres.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -102,16 +103,9 @@ export async function runPlannedLane(plan: LanePlan, layout: Layout): Promise<Ho
   };
 }
 
-/** Parallel lanes together, serial lanes in order, alongside them: the Dagger layer's schedule. */
-export async function runPlannedLanes(lanes: LanePlan[], layout: Layout): Promise<HostLaneRun[]> {
-  const parallel = Promise.all(lanes.filter((l) => l.mode === "parallel").map((l) => runPlannedLane(l, layout)));
-  const serial = (async () => {
-    const out: HostLaneRun[] = [];
-    for (const l of lanes.filter((x) => x.mode === "serial")) out.push(await runPlannedLane(l, layout));
-    return out;
-  })();
-  const all = [...(await parallel), ...(await serial)];
-  return lanes.map((l) => all.find((r) => r.plan.id === l.id)!);
+/** The lanes on the Dagger layer's own schedule (src/core/schedule.ts). */
+export function runPlannedLanes(lanes: LanePlan[], layout: Layout): Promise<HostLaneRun[]> {
+  return runScheduled(lanes, (l) => runPlannedLane(l, layout));
 }
 
 export interface HostCombineRun extends Exec {
