@@ -74,7 +74,12 @@ export function laneOutcome(e: ExecRecord, failed = false): ExecOutcome {
   };
 }
 
-export function combineOutcome(e: ExecRecord, total = 85): ExecOutcome {
+/** coverage.py's `coverage json` summary of one file. */
+export function fileSummary(covered: number, statements: number) {
+  return { summary: { covered_lines: covered, num_statements: statements, covered_branches: 0, num_branches: 0, percent_covered: (100 * covered) / statements } };
+}
+
+export function combineOutcome(e: ExecRecord, total = 85, files: Record<string, unknown> = {}): ExecOutcome {
   const out = e.argv[e.argv.indexOf("--out") + 1];
   const failUnder = Number(e.argv[e.argv.indexOf("--fail-under") + 1]);
   const lanes = e.argv.flatMap((a, i) => (e.argv[i - 1] === "--data" ? [a.split("=")[0]] : []));
@@ -91,13 +96,13 @@ export function combineOutcome(e: ExecRecord, total = 85): ExecOutcome {
         message: passed ? `coverage ${total.toFixed(2)}% meets fail_under ${failUnder}%` : `coverage ${total.toFixed(2)}% is below fail_under ${failUnder}%`,
         reports: ["coverage.xml", "coverage.json", "coverage.lcov", "html/"],
       }),
-      [`${out}/coverage.json`]: JSON.stringify({ files: {}, totals: { percent_covered: total } }),
+      [`${out}/coverage.json`]: JSON.stringify({ files, totals: { percent_covered: total } }),
     },
   };
 }
 
 /** Scripts every lane to pass (or the named ones to fail) and the combine step to report `total`. */
-export function scriptRun(engine: RunningEngine, opts: { failing?: string[]; total?: number } = {}): void {
+export function scriptRun(engine: RunningEngine, opts: { failing?: string[]; total?: number; files?: Record<string, unknown> } = {}): void {
   engine.onExec((e) => laneOf(e) !== undefined, (e) => laneOutcome(e, (opts.failing ?? []).includes(laneOf(e)!)));
-  engine.onExec(isCombine, (e) => combineOutcome(e, opts.total ?? 85));
+  engine.onExec(isCombine, (e) => combineOutcome(e, opts.total ?? 85, opts.files));
 }

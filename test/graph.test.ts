@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import { BackendCi } from "../src/index.js";
 import { bindingsOf, imageOf, useEngine } from "./engine/index.js";
-import { backendSource, isCombine, laneOf, laneOutcome, scriptRun } from "./graph-support.js";
+import { backendSource, fileSummary, isCombine, laneOf, laneOutcome, scriptRun } from "./graph-support.js";
 
 const engine = useEngine();
 
@@ -149,6 +149,16 @@ describe("combine and gate", () => {
     expect(argv[argv.indexOf("--fail-under") + 1]).toBe("91");
     expect(result.ok).toBe(false);
     expect(result.reasons.join("\n")).toContain("91");
+  });
+
+  it("checks coverage floors on the combined coverage.json and names the glob that missed", async () => {
+    scriptRun(engine(), { files: { "app/auth/tokens.py": fileSummary(80, 100), "app/api.py": fileSummary(90, 100), "app/generated/pb.py": fileSummary(0, 50) } });
+    const floors = '[tool.backend-ci.coverage]\nfloors = { "app/auth/**" = 95, "app/generated/**" = "exempt" }\n';
+    const result = await new BackendCi().prBackend(backendSource(floors));
+    expect(result.ok).toBe(false);
+    expect(result.reasons.join("\n")).toMatch(/app\/auth\/\*\*.*80/);
+    expect(result.reasons.join("\n")).not.toMatch(/generated/);
+    expect(result.summary).toContain("app/auth/**");
   });
 
   it("still reads a failing lane's files, runs the others, and turns the result red", async () => {
