@@ -82,6 +82,11 @@ describe("parseJUnit on real pytest 9.2 output", () => {
     expect(j.cases[0].text).toContain("ModuleNotFoundError: No module named 'module_that_does_not_exist'");
   });
 
+  it("a test inherited from a base class in another file gets the node id of the module that collected it", () => {
+    const xml = `<testsuites><testsuite name="pytest" tests="2"><testcase classname="tests.unit.test_orders.TestOrders" name="test_total" file="tests/base.py" line="3" time="0.1"/><testcase classname="tests.base.TestBase" name="test_total" file="tests/base.py" line="3" time="0.1"/></testsuite></testsuites>`;
+    expect(parseJUnit(xml, "unit").cases.map((c) => c.nodeid)).toEqual(["tests/unit/test_orders.py::TestOrders::test_total", "tests/base.py::TestBase::test_total"]);
+  });
+
   it("times are pytest's setup+call+teardown totals, in seconds", () => {
     const c = byId(parseJUnit(fixture("xdist.xml"), "unit")).get("tests/integration/test_db.py::TestRepository::test_slow_query")!;
     expect(c.time).toBeGreaterThanOrEqual(0.2);

@@ -324,18 +324,25 @@ function prefixOf(file: string, classname: string): string {
   }
   let prefix = byClass.get(classname);
   if (prefix === undefined) {
-    prefix = [file, ...classesAfterModule(classname, file), ""].join("::");
+    prefix = [...nodePath(classname, file), ""].join("::");
     byClass.set(classname, prefix);
   }
   return prefix;
 }
 
 /** classname is "<module dotted path>[.<Class>[.<Inner>]]"; the classes are what follows the module. */
-function classesAfterModule(classname: string, file: string): string[] {
+/** The module file and classes of a node id. */
+function nodePath(classname: string, file: string): string[] {
   const module = file.replace(/\.py$/, "").replaceAll("/", ".");
-  if (classname === module) return [];
-  if (classname.startsWith(`${module}.`)) return classname.slice(module.length + 1).split(".");
-  return guessFromClassname(classname).classes;
+  if (classname === module) return [file];
+  if (classname.startsWith(`${module}.`)) return [file, ...classname.slice(module.length + 1).split(".")];
+  const guessed = guessFromClassname(classname);
+  // The same module seen from another root (a src/ layout): `file` is right, the classes are classname's.
+  if (file === guessed.file || file.endsWith(`/${guessed.file}`)) return [file, ...guessed.classes];
+  // `file` is where the test is defined, not the module that collected it (a test inherited from a
+  // base class in another file): the node id, and so a rerun, names the collecting module, which
+  // the classname carries.
+  return [guessed.file, ...guessed.classes];
 }
 
 /** Without `file`, pytest's default `python_classes = Test*` tells classes (capitalised) from modules. */
