@@ -9,7 +9,7 @@ import { z } from "zod";
 import { backendContainer } from "./backend.js";
 import { Workers } from "./core/config.js";
 import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
-import { missingParts } from "./core/parts-check.js";
+import { missingParts } from "./core/parts.js";
 import { type LanePlan, outputName, planCombine } from "./core/plan.js";
 import { type LaneArtifacts, assembleReports } from "./core/reports.js";
 import { runCombine } from "./lanes.js";
