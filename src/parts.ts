@@ -6,7 +6,6 @@
 import { dag, Directory } from "@dagger.io/dagger";
 import { z } from "zod";
 
-import { backendContainer } from "./backend.js";
 import { Workers } from "./core/config.js";
 import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
 import { missingParts } from "./core/parts.js";
@@ -14,7 +13,7 @@ import { type LanePlan, outputName, planCombine } from "./core/plan.js";
 import { type LaneArtifacts, assembleReports } from "./core/reports.js";
 import { runCombine } from "./lanes.js";
 import type { RunOptionsOut } from "./options.js";
-import { PLAN_FILE, type PipelineOutput, helpersDir, loadConfig } from "./pipeline.js";
+import { PLAN_FILE, type PipelineOutput, backendFor, handBack, helpersDir, loadConfig } from "./pipeline.js";
 
 /** The fields of a planned lane that combine-parts reads back. */
 const PlannedLane = z
@@ -64,14 +63,13 @@ export async function combineParts(source: Directory, artifacts: Directory, opts
       };
     }),
   );
-  const base = await backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target }, root);
+  const base = await backendFor(source, config, opts, root);
   const combinePlan = planCombine(config, plans, CONTAINER_LAYOUT);
   const inputs = plans
     .filter((plan) => has(laneDirs.get(plan.id), outputName(plan, plan.outputs.coverage)))
     .map((plan) => ({ path: plan.outputs.coverage, file: artifacts.file(`${laneDirs.get(plan.id)}/${outputName(plan, plan.outputs.coverage)}`) }));
   const combine = await runCombine(base, helpersDir(), combinePlan, inputs);
   const assembled = assembleReports({ config, lanes, combine: combine.record, coverageJson: combine.coverageJson, problems: missingParts(planFiles) });
-  let reports = dag.directory().withDirectory("parts", artifacts).withDirectory(COMBINED_DIR, combine.container.directory(combinePlan.outDir));
-  for (const [name, text] of Object.entries(assembled.files)) reports = reports.withNewFile(name, text);
-  return { reports, summary: assembled.summary, ok: assembled.ok, reasons: assembled.reasons, resultJson: assembled.files["result.json"] };
+  const reports = dag.directory().withDirectory("parts", artifacts).withDirectory(COMBINED_DIR, combine.container.directory(combinePlan.outDir));
+  return handBack(reports, assembled);
 }

@@ -13,7 +13,7 @@ import { parseJUnit } from "./core/junit.js";
 import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
 import { selectPart } from "./core/parts.js";
 import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "./core/plan.js";
-import { assembleReports } from "./core/reports.js";
+import { type AssembledReports, REPORT_FILES, assembleReports } from "./core/reports.js";
 import { runScheduled } from "./core/schedule.js";
 import { parseDurations } from "./core/shard.js";
 import { type CombineRun, type LaneRun, runCombine, runLane } from "./lanes.js";
@@ -69,7 +69,7 @@ export async function prepare(source: Directory, opts: RunOptionsOut, durationsF
     : root.entries.includes(".test_durations")
       ? parseDurations(await source.file(".test_durations").contents(), ".test_durations")
       : {};
-  const base = await backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target }, root);
+  const base = await backendFor(source, config, opts, root);
   const helpers = helpersDir();
   const started = Date.now();
   await base.sync();
@@ -131,7 +131,17 @@ export async function finish(p: Prepared, runs: LaneRun[][], inputs: { part?: nu
     previousDurations: p.durations,
   });
   const planFile = { part: inputs.part, parts: inputs.parts, lanes: p.lanes };
-  for (const [name, text] of Object.entries({ ...assembled.files, [PLAN_FILE]: `${JSON.stringify(planFile, null, 2)}\n` }))
-    reports = reports.withNewFile(name, text);
-  return { reports, summary: assembled.summary, ok: assembled.ok, reasons: assembled.reasons, resultJson: assembled.files["result.json"] };
+  return handBack(reports, assembled, { [PLAN_FILE]: `${JSON.stringify(planFile, null, 2)}\n` });
+}
+
+/** The assembled reports written into `reports`, and the verdict beside them. */
+export function handBack(reports: Directory, assembled: AssembledReports, extra: Record<string, string> = {}): PipelineOutput {
+  let dir = reports;
+  for (const [name, text] of Object.entries({ ...assembled.files, ...extra })) dir = dir.withNewFile(name, text);
+  return { reports: dir, summary: assembled.summary, ok: assembled.ok, reasons: assembled.reasons, resultJson: assembled.files[REPORT_FILES.result] };
+}
+
+/** The backend container for a run: the config's image, the arguments' Python and Dockerfile. */
+export function backendFor(source: Directory, config: Config, opts: RunOptionsOut, root: SourceRoot): Promise<Container> {
+  return backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target }, root);
 }
