@@ -25,28 +25,27 @@ export function postgresContainer(image: string, pg: Config["services"]["postgre
 
 const clusterHealth = "curl -fsS 'http://127.0.0.1:9200/_cluster/health?wait_for_status=yellow&timeout=1s'";
 
+/** A single-node search cluster: the settings its image reads from env, the REST port, health at yellow. */
+function searchCluster(image: string, settings: Record<string, string>, retries: number): Container {
+  let c = dag.container().from(image).withEnvVariable("discovery.type", "single-node");
+  for (const [k, v] of Object.entries(settings)) c = c.withEnvVariable(k, v);
+  return c.withExposedPort(9200).withDockerHealthcheck([clusterHealth], { ...health(retries), shell: true });
+}
+
 export function elasticsearchContainer(image: string, retries = DEFAULT_RETRIES): Container {
-  return dag
-    .container()
-    .from(image)
-    .withEnvVariable("discovery.type", "single-node")
-    .withEnvVariable("xpack.security.enabled", "false")
-    .withEnvVariable("ES_JAVA_OPTS", "-Xms512m -Xmx512m")
-    .withEnvVariable("action.destructive_requires_name", "false")
-    .withExposedPort(9200)
-    .withDockerHealthcheck([clusterHealth], { ...health(retries), shell: true });
+  return searchCluster(
+    image,
+    { "xpack.security.enabled": "false", ES_JAVA_OPTS: "-Xms512m -Xmx512m", "action.destructive_requires_name": "false" },
+    retries,
+  );
 }
 
 export function opensearchContainer(image: string, retries = DEFAULT_RETRIES): Container {
-  return dag
-    .container()
-    .from(image)
-    .withEnvVariable("discovery.type", "single-node")
-    .withEnvVariable("DISABLE_SECURITY_PLUGIN", "true")
-    .withEnvVariable("DISABLE_INSTALL_DEMO_CONFIG", "true")
-    .withEnvVariable("OPENSEARCH_JAVA_OPTS", "-Xms512m -Xmx512m")
-    .withExposedPort(9200)
-    .withDockerHealthcheck([clusterHealth], { ...health(retries), shell: true });
+  return searchCluster(
+    image,
+    { DISABLE_SECURITY_PLUGIN: "true", DISABLE_INSTALL_DEMO_CONFIG: "true", OPENSEARCH_JAVA_OPTS: "-Xms512m -Xmx512m" },
+    retries,
+  );
 }
 
 const POSTGRES_ARGS = ["postgres", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
