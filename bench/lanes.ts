@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseJUnit } from "../src/core/junit.js";
 import { planCombine, planLanes } from "../src/core/plan.js";
 import { startPostgres } from "../test/harness/postgres.js";
-import { EXAMPLE, PYTHON, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLanes } from "../test/harness/run.js";
+import { exampleConfig, hostLayout, runPlannedCombine, runPlannedLanes, runWholeSuite } from "../test/harness/run.js";
 
 export default async function lanesBench(): Promise<void> {
   const pg = await startPostgres();
@@ -24,17 +24,7 @@ export default async function lanesBench(): Promise<void> {
     const config = exampleConfig();
     const layout = hostLayout(join(root, "lanes"), pg);
     const serialDir = join(root, "serial");
-    const serial = await exec(
-      [PYTHON, "-m", "pytest", "tests", "-p", "backend_ci_plugin", "--cov", "--cov-branch", "--cov-report=", `--junitxml=${serialDir}/junit.xml`, "-o", "junit_family=xunit1", "-q", "-p", "no:cacheprovider"],
-      {
-        PYTHONPATH: layout.helpers,
-        COVERAGE_FILE: `${serialDir}/.coverage`,
-        DATABASE_URL: pg.url(config.services.postgres.database),
-        BACKEND_CI_DATABASE_ENV: "DATABASE_URL",
-        ...(config.isolation.migrate ? { BACKEND_CI_MIGRATE: config.isolation.migrate } : {}),
-      },
-      EXAMPLE,
-    );
+    const serial = await runWholeSuite(pg, config, serialDir, [`--junitxml=${serialDir}/junit.xml`, "-o", "junit_family=xunit1"]);
     if (serial.exitCode !== 0) throw new Error(`serial run failed:\n${serial.output.slice(-3000)}`);
     const testSeconds = parseJUnit(readFileSync(`${serialDir}/junit.xml`, "utf8"), "serial").cases.reduce((s, c) => s + c.time, 0);
 

@@ -12,7 +12,7 @@ import { parseJUnit } from "../src/core/junit.js";
 import { planCombine, planLanes } from "../src/core/plan.js";
 import { assembleReports } from "../src/core/reports.js";
 import { useHost } from "./harness/vitest.js";
-import { EXAMPLE, PYTHON, REPO, artifactsOf, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLane, runPlannedLanes } from "./harness/run.js";
+import { EXAMPLE, PYTHON, REPO, runWholeSuite, artifactsOf, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLane, runPlannedLanes } from "./harness/run.js";
 
 const FAULTS = join(REPO, "test/fixtures/faults");
 
@@ -136,11 +136,7 @@ describe("coverage combine and gate", () => {
     combinedTotal = record.total!;
 
     const whole = join(host().root, "whole");
-    const single = await exec(
-      [PYTHON, "-m", "pytest", "tests", "-p", "backend_ci_plugin", "--cov", "--cov-branch", "--cov-report=", `--cov-report=json:${whole}/coverage.json`, "-q", "-p", "no:cacheprovider"],
-      { PYTHONPATH: layout.helpers, COVERAGE_FILE: `${whole}/.coverage`, DATABASE_URL: host().pg.url("app"), BACKEND_CI_DATABASE_ENV: "DATABASE_URL", BACKEND_CI_MIGRATE: "python -m app.migrate" },
-      EXAMPLE,
-    );
+    const single = await runWholeSuite(host().pg, config, whole, [`--cov-report=json:${whole}/coverage.json`]);
     expect(single.exitCode, single.output.slice(-3000)).toBe(0);
     const wholeJson = JSON.parse(readFileSync(`${whole}/coverage.json`, "utf8")) as { totals: { percent_covered: number } };
     const lanesJson = JSON.parse(combine.coverageJson!) as { totals: { percent_covered: number } };

@@ -83,6 +83,24 @@ export function exec(argv: string[], env: Record<string, string>, cwd: string): 
   });
 }
 
+/**
+ * The example's whole suite in one serial pytest with coverage on, the way a team runs it today:
+ * the baseline the lanes are compared with. Coverage data goes to `<dir>/.coverage`.
+ */
+export function runWholeSuite(pg: PgCluster, config: Config, dir: string, extraArgs: string[] = []): Promise<Exec> {
+  return exec(
+    [PYTHON, "-m", "pytest", "tests", "-p", "backend_ci_plugin", "--cov", "--cov-branch", "--cov-report=", ...extraArgs, "-q", "-p", "no:cacheprovider"],
+    {
+      PYTHONPATH: join(REPO, "src/python"),
+      COVERAGE_FILE: `${dir}/.coverage`,
+      DATABASE_URL: pg.url(config.services.postgres.database),
+      BACKEND_CI_DATABASE_ENV: "DATABASE_URL",
+      ...(config.isolation.migrate ? { BACKEND_CI_MIGRATE: config.isolation.migrate } : {}),
+    },
+    EXAMPLE,
+  );
+}
+
 const readIf = (path: string) => (path && existsSync(path) ? readFileSync(path, "utf8") : undefined);
 
 export interface HostLaneRun extends Exec {
