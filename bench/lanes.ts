@@ -12,8 +12,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { parseJUnit } from "../src/core/junit.js";
-import { planCombine, planLanes } from "../src/core/plan.js";
+import { parseJUnit } from "../src/core/report/junit.js";
+import { planCombine, planLanes } from "../src/core/plan/plan.js";
 import { startPostgres } from "../test/harness/postgres.js";
 import { exampleConfig, hostLayout, runPlannedCombine, runPlannedLanes, runWholeSuite } from "../test/harness/run.js";
 

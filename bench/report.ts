@@ -2,7 +2,7 @@
  * `npm run bench -- report`: the whole report step (parse every lane's JUnit, classify, merge,
  * durations, result.json, summary.md) on 50 000 generated testcases across 8 lanes.
  */
-import { buildReports } from "../src/core/reports.js";
+import { buildReports } from "../src/core/report/reports.js";
 import { generateLanes } from "../test/fixtures/junit/generate.js";
 
 const TESTCASES = 50_000;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { contiguousChunks, fillUnknown, lowerBound, lpt, makespan, parseDurations, type Durations, type ShardSplit } from "../src/core/shard.js";
+import { contiguousChunks, fillUnknown, lowerBound, lpt, makespan, parseDurations, type Durations, type ShardSplit } from "../src/core/plan/shard.js";
 
 export default async function shardsBench(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { durations: { type: "string" } } });

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { renderShardPlan } from "../src/core/shard-view.js";
-import { parseCollectOutput, parseDurations, shardTests } from "../src/core/shard.js";
+import { renderShardPlan } from "../src/core/plan/shard-view.js";
+import { parseCollectOutput, parseDurations, shardTests } from "../src/core/plan/shard.js";
 
 const usage = "usage: npm run plan-shards -- --durations FILE --shards K [--tests FILE]";
 

@@ -7,16 +7,16 @@
  */
 import { argument, Container, Directory, File, func, object, Service } from "@dagger.io/dagger";
 
-import { backendContainer, sourceRoot } from "./backend.js";
-import { readConfig } from "./core/config.js";
-import { fillUnknown, lpt, parseDurations } from "./core/shard.js";
-import { renderShardPlan } from "./core/shard-view.js";
-import { combineParts } from "./parts.js";
+import { backendContainer, sourceRoot } from "./containers/backend.js";
+import { readConfig } from "./core/config/config.js";
+import { fillUnknown, lpt, parseDurations } from "./core/plan/shard.js";
+import { renderShardPlan } from "./core/plan/shard-view.js";
+import { combineParts } from "./containers/parts.js";
 import { validateOptions } from "./options.js";
-import { finish, prepare, runLanes } from "./pipeline.js";
+import { finish, prepare, runLanes } from "./containers/pipeline.js";
 import { PrResult } from "./pr-result.js";
-import { elasticsearchContainer, opensearchContainer, postgresContainer, postgresService } from "./services.js";
-import { ranLane } from "./lanes.js";
+import { elasticsearchContainer, opensearchContainer, postgresContainer, postgresService } from "./containers/services.js";
+import { ranLane } from "./containers/lanes.js";
 
 /**
  * Left out of the source: local environments, caches and earlier results. Narrow on purpose: a

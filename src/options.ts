@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-import { ConfigError, DistMode, Workers } from "./core/config.js";
+import { ConfigError, DistMode, Workers } from "./core/config/config.js";
 
 /** Arguments of pr-backend and lane, validated before any engine query. */
 export const RunOptions = z.object({

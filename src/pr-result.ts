@@ -22,7 +22,7 @@ export class PrResult {
   @func()
   reasons: string[];
 
-  /** result.json: the whole run, machine-readable (its zod schema is ResultSchema in src/core/result.ts). */
+  /** result.json: the whole run, machine-readable (its zod schema is ResultSchema in src/core/report/result.ts). */
   @func()
   resultJson: string;
 

@@ -1,7 +1,7 @@
 /** [tool.backend-ci]: defaults, overrides, and errors that name the key, the value and what is allowed. */
 import { describe, expect, it } from "vitest";
 
-import { ConfigError, laneWorkers, readConfig, withDefaultLanes } from "../src/core/config.js";
+import { ConfigError, laneWorkers, readConfig, withDefaultLanes } from "../src/core/config/config.js";
 
 const toml = (body: string) => `[project]\nname = "svc"\n\n${body}`;
 

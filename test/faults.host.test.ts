@@ -8,12 +8,12 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { CombineRecord, LaneRecord } from "../src/core/artifacts.js";
-import type { Config } from "../src/core/config.js";
-import { failedNodeIds } from "../src/core/flaky.js";
-import { parseJUnit } from "../src/core/junit.js";
-import { type LanePlan, planCombine, planLanes, planRerun } from "../src/core/plan.js";
-import { assembleReports } from "../src/core/reports.js";
+import { CombineRecord, LaneRecord } from "../src/core/artifacts/records.js";
+import type { Config } from "../src/core/config/config.js";
+import { failedNodeIds } from "../src/core/report/flaky.js";
+import { parseJUnit } from "../src/core/report/junit.js";
+import { type LanePlan, planCombine, planLanes, planRerun } from "../src/core/plan/plan.js";
+import { assembleReports } from "../src/core/report/reports.js";
 import { freePort } from "./harness/postgres.js";
 import { useHost } from "./harness/vitest.js";
 import { type HostLaneRun, REPO, artifactsOf, exampleConfig, hostLayout, runPlannedCombine, runPlannedLane } from "./harness/run.js";

@@ -1,7 +1,7 @@
 /** How the backend container installs test dependencies, decided from the files at the source root. */
 import { describe, expect, it } from "vitest";
 
-import { detectInstall, ensureTestStack, testSelectors } from "../src/core/install.js";
+import { detectInstall, ensureTestStack, testSelectors } from "../src/core/plan/install.js";
 
 const PYPROJECT = `[project]
 name = "svc"

@@ -6,11 +6,11 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:f
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { CombineRecord, LaneRecord } from "../src/core/artifacts.js";
-import { LaneConfig } from "../src/core/config.js";
-import { parseJUnit } from "../src/core/junit.js";
-import { planCombine, planLanes } from "../src/core/plan.js";
-import { assembleReports } from "../src/core/reports.js";
+import { CombineRecord, LaneRecord } from "../src/core/artifacts/records.js";
+import { LaneConfig } from "../src/core/config/config.js";
+import { parseJUnit } from "../src/core/report/junit.js";
+import { planCombine, planLanes } from "../src/core/plan/plan.js";
+import { assembleReports } from "../src/core/report/reports.js";
 import { useHost } from "./harness/vitest.js";
 import { EXAMPLE, PYTHON, REPO, runWholeSuite, artifactsOf, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLane, runPlannedLanes } from "./harness/run.js";
 

@@ -1,7 +1,7 @@
 /** combine-parts refuses to gate on fewer parts than the matrix ran. */
 import { describe, expect, it } from "vitest";
 
-import { missingParts } from "../src/core/parts.js";
+import { missingParts } from "../src/core/plan/parts.js";
 
 const stamp = (part: number, parts = 3, path = `reports-part-${part}/plan.json`) => ({ path, part, parts });
 

@@ -1,10 +1,10 @@
 /** config + collected tests + durations -> the lanes to run, each with its exact argv, env and outputs. */
 import { describe, expect, it } from "vitest";
 
-import { type Config, readConfig, withDefaultLanes } from "../src/core/config.js";
-import { CONTAINER_LAYOUT } from "../src/core/layout.js";
-import { selectPart } from "../src/core/parts.js";
-import { collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "../src/core/plan.js";
+import { type Config, readConfig, withDefaultLanes } from "../src/core/config/config.js";
+import { CONTAINER_LAYOUT } from "../src/core/plan/layout.js";
+import { selectPart } from "../src/core/plan/parts.js";
+import { collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "../src/core/plan/plan.js";
 
 const defaults = (toml = "", dirs = ["tests/unit", "tests/contract", "tests/integration"]): Config => withDefaultLanes(readConfig(toml), dirs);
 const after = (argv: string[]) => argv.slice(argv.indexOf("--") + 1);

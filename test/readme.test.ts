@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { BackendCiConfig, LaneConfig } from "../src/core/config.js";
+import { BackendCiConfig, LaneConfig } from "../src/core/config/config.js";
 import { PR_STEP } from "../src/index.js";
 import { REPO } from "./harness/run.js";
 

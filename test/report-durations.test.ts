@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { durations, formatDurations, mergeDurations, parseDurations } from "../src/core/durations.js";
-import { parseJUnit } from "../src/core/junit.js";
+import { durations, formatDurations, mergeDurations, parseDurations } from "../src/core/artifacts/durations.js";
+import { parseJUnit } from "../src/core/report/junit.js";
 
 describe("durations", () => {
   it("maps every node id of a real run to its seconds, sorted by node id", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyFailures, failedNodeIds, type FlakyPolicy, quarantineMatcher } from "../src/core/flaky.js";
-import type { TestCase } from "../src/core/junit.js";
+import { classifyFailures, failedNodeIds, type FlakyPolicy, quarantineMatcher } from "../src/core/report/flaky.js";
+import type { TestCase } from "../src/core/report/junit.js";
 
 function tc(nodeid: string, outcome: TestCase["outcome"]): TestCase {
   const [file] = nodeid.split("::");

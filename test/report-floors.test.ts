@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkFloors } from "../src/core/floors.js";
+import { checkFloors } from "../src/core/report/floors.js";
 
 /** coverage.py 7's `coverage json` shape, trimmed to what matters. */
 function coverageJson(files: Record<string, [lines: number, statements: number, branches?: number, numBranches?: number]>) {

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { countCases, type LaneJUnit, parseJUnit, type TestCase } from "../src/core/junit.js";
-import { mergeJUnit } from "../src/core/junit-merge.js";
+import { countCases, type LaneJUnit, parseJUnit, type TestCase } from "../src/core/report/junit.js";
+import { mergeJUnit } from "../src/core/report/junit-merge.js";
 import { generateLanes } from "./fixtures/junit/generate.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures/junit");

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseJUnit } from "../src/core/junit.js";
-import { assembleReports, buildReports } from "../src/core/reports.js";
-import { buildResult, type ResultInput, type ResultLaneInput, ResultSchema } from "../src/core/result.js";
+import { parseJUnit } from "../src/core/report/junit.js";
+import { assembleReports, buildReports } from "../src/core/report/reports.js";
+import { buildResult, type ResultInput, type ResultLaneInput, ResultSchema } from "../src/core/report/result.js";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures/junit", name), "utf8");
 

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildResult, type Result, type ResultFailure, type ResultInput } from "../src/core/result.js";
-import { renderSummary, SUMMARY_MAX_BYTES } from "../src/core/summary.js";
+import { buildResult, type Result, type ResultFailure, type ResultInput } from "../src/core/report/result.js";
+import { renderSummary, SUMMARY_MAX_BYTES } from "../src/core/report/summary.js";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures/junit", name), "utf8");
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");

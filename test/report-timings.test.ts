@@ -1,6 +1,6 @@
-import { requestsAutoWorkers } from "../src/core/result.js";
+import { requestsAutoWorkers } from "../src/core/report/result.js";
 import { describe, expect, it } from "vitest";
-import { computeTimings, type LaneTimingInput } from "../src/core/timings.js";
+import { computeTimings, type LaneTimingInput } from "../src/core/report/timings.js";
 
 const lane = (over: Partial<LaneTimingInput> & { lane: string }): LaneTimingInput => ({
   workers: 1,

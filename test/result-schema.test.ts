@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 
-import { resultJsonSchema } from "../src/core/result-schema.js";
+import { resultJsonSchema } from "../src/core/report/result-schema.js";
 import { REPO } from "./harness/run.js";
 
 it("docs/result.schema.json is up to date (regenerate with npm run result-schema)", () => {

@@ -1,8 +1,8 @@
 /** Lanes are scheduled the same way by the Dagger layer and the host harness. */
 import { describe, expect, it } from "vitest";
 
-import type { LanePlan } from "../src/core/plan.js";
-import { runScheduled } from "../src/core/schedule.js";
+import type { LanePlan } from "../src/core/plan/plan.js";
+import { runScheduled } from "../src/core/plan/schedule.js";
 
 const lane = (id: string, mode: "parallel" | "serial") => ({ id, mode }) as LanePlan;
 

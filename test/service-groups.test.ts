@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fileOf, groupByServices, type CollectedTest, type LaneService } from "../src/core/service-groups.js";
+import { fileOf, groupByServices, type CollectedTest, type LaneService } from "../src/core/plan/service-groups.js";
 
 const known = [
   { name: "postgres", marker: "requires_postgres" },

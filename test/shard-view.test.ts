@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { renderShardPlan } from "../src/core/shard-view.js";
-import { fillUnknown, lpt, parseDurations, shardTests } from "../src/core/shard.js";
+import { renderShardPlan } from "../src/core/plan/shard-view.js";
+import { fillUnknown, lpt, parseDurations, shardTests } from "../src/core/plan/shard.js";
 
 const graham = parseDurations(readFileSync("test/fixtures/durations/graham-7-jobs.json", "utf8"), "graham-7-jobs.json");
 

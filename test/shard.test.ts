@@ -12,7 +12,7 @@ import {
   shardTests,
   type ShardSplit,
   type TestDuration,
-} from "../src/core/shard.js";
+} from "../src/core/plan/shard.js";
 
 const fixture = (name: string) => `test/fixtures/durations/${name}`;
 const read = (name: string) => readFileSync(fixture(name), "utf8");

@@ -7,10 +7,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { CombineRecord, LaneRecord } from "../src/core/artifacts.js";
-import type { Config } from "../src/core/config.js";
-import { type CollectedTest, collectPlan, planCombine, planLanes } from "../src/core/plan.js";
-import { parseDurations } from "../src/core/shard.js";
+import { CombineRecord, LaneRecord } from "../src/core/artifacts/records.js";
+import type { Config } from "../src/core/config/config.js";
+import { type CollectedTest, collectPlan, planCombine, planLanes } from "../src/core/plan/plan.js";
+import { parseDurations } from "../src/core/plan/shard.js";
 import { useHost } from "./harness/vitest.js";
 import { EXAMPLE, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLane } from "./harness/run.js";
 

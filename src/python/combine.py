@@ -8,7 +8,7 @@ Run from the source directory (the project's coverage configuration, e.g. pyproj
 unreadable, or measured in the other mode, statement vs branch: each named by its lane); the good
 ones are combined (their files are kept), ``--source-alias`` paths are remapped onto the cwd with a
 [paths] entry, and DIR gets coverage.xml (Cobertura), coverage.json, coverage.lcov, html/ and
-combine.json (``CombineRecord`` in src/core/artifacts.ts), even when the gate fails.
+combine.json (``CombineRecord`` in src/core/artifacts/records.ts), even when the gate fails.
 
 Exit 0: gate passed. 2: total below --fail-under. 3: input problems (or nothing to combine).
 Needs the ``coverage`` package (the lanes' own).

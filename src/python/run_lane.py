@@ -4,7 +4,7 @@
         [--wait NAME=URL ...] [--wait-timeout SECONDS] [--timeout SECONDS] [--fail-on-empty]
         -- python -m pytest ...
 
-lane.json follows ``LaneRecord`` in src/core/artifacts.ts. Exit code: pytest's, except
+lane.json follows ``LaneRecord`` in src/core/artifacts/records.ts. Exit code: pytest's, except
 0 for "no tests" (pytest exit 5) unless --fail-on-empty; 124 when --timeout elapsed; 125 when a
 service was not ready; 126 when pytest was killed by a signal or the runner was stopped (lane.json
 names the signal: Dagger's ``expect: ANY`` accepts 0-127 and 192-255 only, so 128+N would make the

@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { type Config, readConfig, withDefaultLanes } from "../../src/core/config.js";
-import type { Layout } from "../../src/core/layout.js";
-import type { CombinePlan, LanePlan } from "../../src/core/plan.js";
-import type { LaneArtifacts } from "../../src/core/reports.js";
-import { runScheduled } from "../../src/core/schedule.js";
+import { type Config, readConfig, withDefaultLanes } from "../../src/core/config/config.js";
+import type { Layout } from "../../src/core/plan/layout.js";
+import type { CombinePlan, LanePlan } from "../../src/core/plan/plan.js";
+import type { LaneArtifacts } from "../../src/core/report/reports.js";
+import { runScheduled } from "../../src/core/plan/schedule.js";
 import type { PgCluster } from "./postgres.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -121,7 +121,7 @@ export async function runPlannedLane(plan: LanePlan, layout: Layout): Promise<Ho
   };
 }
 
-/** The lanes on the Dagger layer's own schedule (src/core/schedule.ts). */
+/** The lanes on the Dagger layer's own schedule (src/core/plan/schedule.ts). */
 export function runPlannedLanes(lanes: LanePlan[], layout: Layout): Promise<HostLaneRun[]> {
   return runScheduled(lanes, (l) => runPlannedLane(l, layout));
 }

@@ -5,7 +5,7 @@
  */
 import { Container, dag, Service } from "@dagger.io/dagger";
 
-import type { Config, ServiceName } from "./core/config.js";
+import type { Config, ServiceName } from "../core/config/config.js";
 
 /** Checked every second, given up after `retries` failures: the config's readiness_timeout. */
 const health = (retries: number) => ({ interval: "1s", timeout: "5s", startPeriod: "0s", startInterval: "1s", retries });

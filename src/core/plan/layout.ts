@@ -2,7 +2,7 @@
  * Where things live when a plan runs: inside the Dagger containers, or on a host (the test harness).
  * A plan is built against a Layout so both run the very same argv/env contract.
  */
-import type { ServiceName } from "./config.js";
+import type { ServiceName } from "../config/config.js";
 
 export interface Endpoint {
   host: string;

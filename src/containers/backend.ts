@@ -4,8 +4,8 @@
  */
 import { Container, dag, Directory } from "@dagger.io/dagger";
 
-import { detectInstall } from "./core/install.js";
-import { CONTAINER_LAYOUT } from "./core/layout.js";
+import { detectInstall } from "../core/plan/install.js";
+import { CONTAINER_LAYOUT } from "../core/plan/layout.js";
 
 export interface BackendOptions {
   pythonVersion: string;

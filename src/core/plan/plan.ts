@@ -3,7 +3,7 @@
  * argv, env, services and output paths. The Dagger layer and the host harness apply these plans as
  * they are; neither decides anything this file could decide.
  */
-import { type Config, type DistMode, type LaneConfig, type ServiceName, type Workers, laneWorkers } from "./config.js";
+import { type Config, type DistMode, type LaneConfig, type ServiceName, type Workers, laneWorkers } from "../config/config.js";
 import { COMBINED_DIR, type Layout } from "./layout.js";
 import { groupByServices } from "./service-groups.js";
 import { fillUnknown, lpt } from "./shard.js";

@@ -3,9 +3,9 @@
  * floors per path (from coverage.json), each with the sentences that turn the run red.
  */
 import { z } from "zod";
-import { CombineRecord } from "./artifacts.js";
+import { CombineRecord } from "../artifacts/records.js";
 import { checkFloors, type FloorResult, type Floors } from "./floors.js";
-import { readArtifact } from "./read-artifact.js";
+import { readArtifact } from "../artifacts/read-artifact.js";
 
 export const ResultCoverage = z.object({
   total: z.number().nullable(),

@@ -4,7 +4,7 @@
  * run is green with every reason it is not. Raw artifacts go in; nothing here throws on bad input.
  */
 import { z } from "zod";
-import { type LaneRecord, LaneStatus } from "./artifacts.js";
+import { type LaneRecord, LaneStatus } from "../artifacts/records.js";
 import { coverageOf, floorsOf, ResultCoverage } from "./coverage-verdict.js";
 import { FailureClass, FlakyPolicy } from "./flaky.js";
 import { FloorResult, Floors } from "./floors.js";

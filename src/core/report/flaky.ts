@@ -4,11 +4,11 @@
  * are reported but never turn the run red.
  */
 import { z } from "zod";
+import { FlakyPolicy } from "../config/config.js";
 import type { TestCase } from "./junit.js";
 
-/** What to do with flaky tests: `warn` reports them, `fail` also turns the run red. */
-export const FlakyPolicy = z.enum(["warn", "fail"]);
-export type FlakyPolicy = z.infer<typeof FlakyPolicy>;
+export { FlakyPolicy };
+
 
 export const FailureClass = z.enum(["flaky", "failing", "quarantined"]);
 export type FailureClass = z.infer<typeof FailureClass>;

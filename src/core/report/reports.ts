@@ -2,10 +2,10 @@
  * Everything the report step writes, from one read of the lanes' artifacts: `result.json`,
  * `summary.md`, the merged `junit.xml` and `.test_durations` for the next run's shards.
  */
-import type { Config } from "./config.js";
-import { type Durations, durations, formatDurations, mergeDurations } from "./durations.js";
+import type { Config } from "../config/config.js";
+import { type Durations, durations, formatDurations, mergeDurations } from "../artifacts/durations.js";
 import { mergeJUnit } from "./junit-merge.js";
-import type { LanePlan } from "./plan.js";
+import type { LanePlan } from "../plan/plan.js";
 import { buildResult, readLanes, type Result, type ResultInput } from "./result.js";
 import { renderSummary } from "./summary.js";
 

@@ -5,15 +5,10 @@
 import picomatch from "picomatch";
 import { z } from "zod";
 
-/** A floor in percent, or `exempt`: the glob's files leave every other floor. */
-export const Floor = z.union([z.number().min(0).max(100), z.literal("exempt")], {
-  error: 'expected a percent from 0 to 100, or "exempt"',
-});
-export type Floor = z.infer<typeof Floor>;
+import { Floor, Floors } from "../config/config.js";
 
-/** Config: glob (relative to the source root, like coverage.json's keys) -> floor. */
-export const Floors = z.record(z.string(), Floor);
-export type Floors = z.infer<typeof Floors>;
+export { Floor, Floors };
+
 
 /** The part of `coverage json` the floors read; branch fields are absent without `--branch`. */
 export const CoverageJson = z.object({

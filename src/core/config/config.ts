@@ -6,8 +6,20 @@
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 
-import { FlakyPolicy } from "./flaky.js";
-import { Floors } from "./floors.js";
+
+/** What to do with flaky tests: `warn` reports them, `fail` also turns the run red. */
+export const FlakyPolicy = z.enum(["warn", "fail"]);
+export type FlakyPolicy = z.infer<typeof FlakyPolicy>;
+
+/** A coverage floor in percent, or `exempt`: the glob's files leave every other floor. */
+export const Floor = z.union([z.number().min(0).max(100), z.literal("exempt")], {
+  error: 'expected a percent from 0 to 100, or "exempt"',
+});
+export type Floor = z.infer<typeof Floor>;
+
+/** Coverage floors: glob (relative to the source root, like coverage.json's keys) -> floor. */
+export const Floors = z.record(z.string(), Floor);
+export type Floors = z.infer<typeof Floors>;
 
 export const SERVICE_NAMES = ["postgres", "elasticsearch", "opensearch"] as const;
 export const ServiceName = z.enum(SERVICE_NAMES);

@@ -4,10 +4,10 @@
  */
 import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
 
-import { unreachedLaneRecord } from "./core/artifacts.js";
-import type { Config } from "./core/config.js";
-import { CONTAINER_LAYOUT } from "./core/layout.js";
-import { type CombinePlan, type LanePlan, outputName } from "./core/plan.js";
+import { unreachedLaneRecord } from "../core/artifacts/records.js";
+import type { Config } from "../core/config/config.js";
+import { CONTAINER_LAYOUT } from "../core/plan/layout.js";
+import { type CombinePlan, type LanePlan, outputName } from "../core/plan/plan.js";
 import { serviceFor } from "./services.js";
 
 /** What one lane run left behind. */

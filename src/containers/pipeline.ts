@@ -6,18 +6,18 @@
 import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
 
 import { type SourceRoot, backendContainer, sourceRoot } from "./backend.js";
-import { CollectedTests } from "./core/artifacts.js";
-import { type Config, type DistMode, readConfig, withDefaultLanes } from "./core/config.js";
-import { failedNodeIds } from "./core/flaky.js";
-import { parseJUnit } from "./core/junit.js";
-import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
-import { selectPart } from "./core/parts.js";
-import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "./core/plan.js";
-import { type AssembledReports, REPORT_FILES, assembleReports } from "./core/reports.js";
-import { runScheduled } from "./core/schedule.js";
-import { parseDurations } from "./core/shard.js";
+import { CollectedTests } from "../core/artifacts/records.js";
+import { type Config, type DistMode, readConfig, withDefaultLanes } from "../core/config/config.js";
+import { failedNodeIds } from "../core/report/flaky.js";
+import { parseJUnit } from "../core/report/junit.js";
+import { COMBINED_DIR, CONTAINER_LAYOUT } from "../core/plan/layout.js";
+import { selectPart } from "../core/plan/parts.js";
+import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "../core/plan/plan.js";
+import { type AssembledReports, REPORT_FILES, assembleReports } from "../core/report/reports.js";
+import { runScheduled } from "../core/plan/schedule.js";
+import { parseDurations } from "../core/plan/shard.js";
 import { type CombineRun, type LaneRun, runCombine, runLane } from "./lanes.js";
-import type { RunOptionsOut } from "./options.js";
+import type { RunOptionsOut } from "../options.js";
 
 export interface Prepared {
   config: Config;

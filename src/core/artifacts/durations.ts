@@ -3,7 +3,6 @@
  * run can balance its shards on what this run measured.
  */
 import { z } from "zod";
-import type { TestCase } from "./junit.js";
 
 /** `.test_durations`: node id -> seconds (setup+call+teardown). */
 export const Durations = z.record(z.string(), z.number().finite().nonnegative());
@@ -17,7 +16,7 @@ function sorted(byId: ReadonlyMap<string, number>): Durations {
 }
 
 /** Durations of every test that ran, sorted by node id. Skipped tests keep their (tiny) time too. */
-export function durations(cases: Iterable<TestCase>): Durations {
+export function durations(cases: Iterable<{ nodeid: string; time: number }>): Durations {
   const byId = new Map<string, number>();
   for (const c of cases) byId.set(c.nodeid, Math.round(c.time * 1e6) / 1e6);
   return sorted(byId);

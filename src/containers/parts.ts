@@ -6,13 +6,13 @@
 import { dag, Directory } from "@dagger.io/dagger";
 import { z } from "zod";
 
-import { Workers } from "./core/config.js";
-import { COMBINED_DIR, CONTAINER_LAYOUT } from "./core/layout.js";
-import { missingParts } from "./core/parts.js";
-import { type LanePlan, outputName, planCombine } from "./core/plan.js";
-import { type LaneArtifacts, assembleReports } from "./core/reports.js";
+import { Workers } from "../core/config/config.js";
+import { COMBINED_DIR, CONTAINER_LAYOUT } from "../core/plan/layout.js";
+import { missingParts } from "../core/plan/parts.js";
+import { type LanePlan, outputName, planCombine } from "../core/plan/plan.js";
+import { type LaneArtifacts, assembleReports } from "../core/report/reports.js";
 import { runCombine } from "./lanes.js";
-import type { RunOptionsOut } from "./options.js";
+import type { RunOptionsOut } from "../options.js";
 import { PLAN_FILE, type PipelineOutput, backendFor, handBack, helpersDir, loadConfig } from "./pipeline.js";
 
 /** The fields of a planned lane that combine-parts reads back. */

@@ -3,10 +3,10 @@
  * classified, how long it took, and every reason it turns the run red.
  */
 import { z } from "zod";
-import { LaneRecord } from "./artifacts.js";
+import { LaneRecord } from "../artifacts/records.js";
 import { type Classification, classifyFailures, type FlakyPolicy } from "./flaky.js";
 import { type LaneJUnit, parseJUnit } from "./junit.js";
-import { readArtifact } from "./read-artifact.js";
+import { readArtifact } from "../artifacts/read-artifact.js";
 import { LaneMode } from "./timings.js";
 
 export const Shard = z.object({ index: z.number().int().min(1), count: z.number().int().min(1) });

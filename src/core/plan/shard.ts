@@ -7,10 +7,10 @@
  */
 import { z } from "zod";
 
-import type { Durations } from "./durations.js";
+import type { Durations } from "../artifacts/durations.js";
 
 // The format's one definition and reader live in durations.ts; shard users import them from here too.
-export { Durations, parseDurations } from "./durations.js";
+export { Durations, parseDurations } from "../artifacts/durations.js";
 
 /** `shards = N` on a lane. */
 export const ShardCount = z.number().int().min(1);
