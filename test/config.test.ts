@@ -52,7 +52,7 @@ timeout = 600
     expect(Object.keys(lanes)).toEqual(["api"]);
     expect(lanes.api).toMatchObject({ paths: ["tests/api"], markers: "not slow", workers: 4, dist: "loadfile", env: { FEATURE_X: "1" }, timeout: 600 });
     expect(c.coverage.floors).toEqual({ "app/auth/**": 95, "app/generated/**": "exempt" });
-    expect(c.services.postgres).toMatchObject({ image: "postgres:17", env: "PG_DSN", database: "app" });
+    expect(c.services.postgres).toMatchObject({ image: "postgres:17", env: ["PG_DSN"], database: "app" });
     expect(c.python_image).toBe("ghcr.io/acme/py:3.12");
   });
 
@@ -68,7 +68,7 @@ describe("bad values fail before anything runs", () => {
     ['[tool.backend-ci.lanes.unit]\nworkers = "many"', /tool\.backend-ci\.lanes\.unit\.workers = "many" is not allowed: expected "auto" or a whole number/],
     ['[tool.backend-ci.lanes.unit]\nmode = "fast"', /lanes\.unit\.mode = "fast" is not allowed: .*"parallel"\|"serial"/],
     ["[tool.backend-ci.coverage]\nfail_under = 120", /coverage\.fail_under = 120 is not allowed/],
-    ['[tool.backend-ci.lanes.unit]\nservices = ["redis"]', /lanes\.unit\.services\.0 = "redis" is not allowed/],
+    ['[tool.backend-ci.lanes.unit]\nservices = ["kafka"]', /lanes\.unit\.services\.0 = "kafka" is not allowed: no service "kafka".*\[tool\.backend-ci\.services\.kafka\]/],
     ["[tool.backend-ci]\nfail_under = 80", /tool\.backend-ci: unknown key "fail_under"/],
     ['[tool.backend-ci.lanes.Unit]\npaths = ["x"]', /lanes\.Unit.*lower-case/],
     ['[tool.backend-ci.lanes.unit]\nenv = { "1BAD" = "x" }', /lanes\.unit\.env\.1BAD.*environment variable name/],

@@ -271,9 +271,9 @@ function laneEnv(u: Unit, config: Config, layout: Layout, coverageFile: string):
     PYTHONUNBUFFERED: "1",
   };
   if (!config.isolation.enabled) env.BACKEND_CI_ISOLATION = "0";
-  for (const s of u.services) env[config.services[s].env] = serviceUrl(config, layout, s);
+  for (const s of u.services) for (const name of config.services[s].env) env[name] = serviceUrl(config, layout, s);
   if (u.services.includes("postgres")) {
-    env.BACKEND_CI_DATABASE_ENV = config.services.postgres.env;
+    env.BACKEND_CI_DATABASE_ENV = config.services.postgres.env[0];
     if (config.isolation.migrate) env.BACKEND_CI_MIGRATE = config.isolation.migrate;
     if (config.isolation.keep_databases) env.BACKEND_CI_KEEP_DATABASES = "1";
   }
