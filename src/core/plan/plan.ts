@@ -5,6 +5,7 @@
  */
 import { type Config, type DistMode, type LaneConfig, type ServiceName, type Workers, laneWorkers } from "../config/config.js";
 import { COMBINED_DIR, type Layout } from "./layout.js";
+import { laneOutputs } from "./outputs.js";
 import { groupByServices } from "./service-groups.js";
 import { fillUnknown, lpt } from "./shard.js";
 
@@ -211,12 +212,7 @@ function serviceUrl(config: Config, layout: Layout, name: ServiceName, database?
 
 function toLanePlan(u: Unit, inputs: PlanInputs): LanePlan {
   const { config, layout } = inputs;
-  const reportDir = `${layout.reports}/${u.id}`;
-  const outputs = {
-    junit: `${reportDir}/junit.xml`,
-    coverage: `${reportDir}/.coverage.${u.id}`,
-    record: `${reportDir}/lane.json`,
-  };
+  const { reportDir, outputs } = laneOutputs(layout, u.id);
   const pytest = pytestArgv({
     python: layout.python,
     selection: u.tests ?? u.cfg.paths,
@@ -334,8 +330,7 @@ export function pytestArgv(p: PytestArgvInput): string[] {
 export function planRerun(lane: LanePlan, failed: string[], attempt: number, layout: Layout): LanePlan {
   if (failed.length === 0) throw new Error(`rerun of lane "${lane.id}" needs at least one failed node id`);
   const id = `${lane.id}-rerun${attempt}`;
-  const reportDir = `${layout.reports}/${id}`;
-  const outputs = { junit: `${reportDir}/junit.xml`, coverage: "", record: `${reportDir}/lane.json` };
+  const { reportDir, outputs } = laneOutputs(layout, id, false);
   const sep = lane.argv.indexOf("--");
   const runner = lane.argv.slice(0, sep).map((a, i, all) => (all[i - 1] === "--lane" ? id : all[i - 1] === "--reports" ? reportDir : a));
   const pytest = [
