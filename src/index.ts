@@ -5,24 +5,21 @@
  * Postgres, Elasticsearch and OpenSearch services, combines and gates coverage, and exports the
  * reports whatever happened; result.json's `ok` (or `dagger call pr-backend ... check`) says red or green.
  */
-import { argument, Container, Directory, File, func, object, Service } from "@dagger.io/dagger";
+import { argument, Container, Directory, File, func, object, type Secret, Service } from "@dagger.io/dagger";
 
-import { backendContainer, sourceRoot } from "./containers/backend.js";
+import { backendContainer, installPlan } from "./containers/backend.js";
+import { combineParts } from "./containers/parts.js";
+import { finish, loadConfig, prepare, runLanes } from "./containers/pipeline.js";
+import { readSource } from "./containers/source.js";
+import { elasticsearchContainer, opensearchContainer, postgresContainer, postgresPassword, postgresService, redisContainer } from "./containers/services.js";
+import { ranLane } from "./containers/lanes.js";
 import { readConfig } from "./core/config/config.js";
+import { SOURCE_IGNORE } from "./core/plan/discover/source-files.js";
+import { planView, renderPlanView } from "./core/plan/plan-view.js";
 import { fillUnknown, lpt, parseDurations } from "./core/plan/shard.js";
 import { renderShardPlan } from "./core/plan/shard-view.js";
-import { combineParts } from "./containers/parts.js";
 import { validateOptions } from "./options.js";
-import { finish, prepare, runLanes } from "./containers/pipeline.js";
 import { PrResult } from "./pr-result.js";
-import { elasticsearchContainer, opensearchContainer, postgresContainer, postgresService } from "./containers/services.js";
-import { ranLane } from "./containers/lanes.js";
-
-/**
- * Left out of the source: local environments, caches and earlier results. Narrow on purpose: a
- * `.coveragerc` or a package named `reports` is the team's source and must reach the lanes.
- */
-const SOURCE_IGNORE = [".venv", "venv", "**/__pycache__", "**/.pytest_cache", "**/node_modules", ".git", "**/.coverage", "**/.coverage.*", "reports"];
 
 /**
  * The pr.yml steps: one Dagger step runs pr-backend and exports its reports, pass or fail; the
@@ -49,12 +46,13 @@ export const PR_STEP = `      - name: Backend tests
 @object()
 export class BackendCi {
   /**
-   * The backend container with its test dependencies installed (uv.lock, requirements*.txt or
-   * pyproject.toml extras/groups, detected in that order) and the source at /src.
+   * The backend container with its test dependencies installed (uv.lock, a uv workspace, requirements*.txt
+   * or pyproject.toml extras/groups, detected in that order; then the backend itself when it is a package),
+   * the whole source at /src and the working directory at the backend root.
    */
   @func()
   async backend(
-    /** The backend's source directory (default: the bundled example backend). */
+    /** The source directory: the backend, or the repository holding it (default: the bundled example backend). */
     @argument({ defaultPath: "examples/backend", ignore: SOURCE_IGNORE }) source: Directory,
     /** Python version of the official python:<v>-slim image. */
     pythonVersion = "3.12",
@@ -62,9 +60,42 @@ export class BackendCi {
     dockerfile?: string,
     /** The Dockerfile stage to build, e.g. "test". */
     target?: string,
-  ): Promise<Container> {
-    const opts = validateOptions({ pythonVersion, dockerfile, target });
-    return backendContainer(source, { ...opts, pythonImage: readConfig((await sourceRoot(source)).pyproject).python_image });
+      /** The backend's folder inside the source, for a monorepo (default: [tool.backend-ci] root of the source's pyproject.toml, else "."). */
+    root?: string,
+): Promise<Container> {
+    const opts = validateOptions({ pythonVersion, dockerfile, target, root });
+    const snap = await readSource(source, opts.root);
+    const config = snap.located.config;
+    return backendContainer(source, { ...opts, pythonImage: config.python_image }, snap, config);
+  }
+
+  /**
+   * The lanes a pull-request run would start, before anything runs: each lane's mode, xdist workers,
+   * paths and services, the test files no lane runs, and how each was decided (config, testpaths, what
+   * the test files show). Static: no container starts; sharded lanes are split after collection.
+   */
+  @func()
+  async plan(
+    /** The source directory: the backend, or the repository holding it (default: the bundled example backend). */
+    @argument({ defaultPath: "examples/backend", ignore: SOURCE_IGNORE }) source: Directory,
+    /** The backend's folder inside the source, for a monorepo (default: [tool.backend-ci] root, else "."). */
+    root?: string,
+    /** The --workers override pr-backend would get: "auto", a number, or 0 for no xdist anywhere. */
+    workers?: string,
+    /** Print one JSON object {"lanes": [{"id", "mode", "workers", "paths", "services"}], "unplanned": [paths]} instead of text. */
+    json = false,
+  ): Promise<string> {
+    const opts = validateOptions({ workers, root });
+    const loaded = await loadConfig(source, opts);
+    if (json) return `${JSON.stringify(planView(loaded.config, loaded.discovery, opts.workers))}\n`;
+    const install = (() => {
+      try {
+        return installPlan(loaded.snap, loaded.config).note;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    return renderPlanView(loaded.config, loaded.discovery, { workers: opts.workers, install });
   }
 
   /** A Postgres service: official image, test-tuned (no fsync), ready when pg_isready answers. */
@@ -72,26 +103,42 @@ export class BackendCi {
   postgres(
     /** Image tag of the official postgres image. */
     version = "16-alpine",
+    /** The password of user postgres (default: the test password "postgres"). */
+    password?: Secret,
   ): Service {
-    return postgresService(postgresContainer(`postgres:${version}`, readConfig(undefined).services.postgres));
+    const config = readConfig(undefined);
+    return postgresService(postgresContainer(`postgres:${version}`, config.services.postgres, postgresPassword(config, password)));
   }
 
-  /** A single-node Elasticsearch service, security off, 512 MiB heap, ready at cluster health yellow. */
+  /** A Redis service without persistence, 64 databases, ready when it answers PING. */
+  @func()
+  redis(
+    /** Image tag of the official redis image. */
+    version = "7-alpine",
+  ): Service {
+    return redisContainer(`redis:${version}`).asService({ args: ["redis-server", "--save", "", "--appendonly", "no", "--databases", "64"], useEntrypoint: true });
+  }
+
+  /** A single-node Elasticsearch service, security off, bounded heap, ready at cluster health yellow. */
   @func()
   elasticsearch(
     /** Image tag of docker.elastic.co/elasticsearch/elasticsearch. */
     version = "8.15.3",
+    /** JVM heap, e.g. "512m" or "1g". */
+    heap = "512m",
   ): Service {
-    return elasticsearchContainer(`docker.elastic.co/elasticsearch/elasticsearch:${version}`).asService({ useEntrypoint: true });
+    return elasticsearchContainer(`docker.elastic.co/elasticsearch/elasticsearch:${version}`, { heap, settings: {} }).asService({ useEntrypoint: true });
   }
 
-  /** A single-node OpenSearch service, security plugin off, 512 MiB heap, ready at cluster health yellow. */
+  /** A single-node OpenSearch service, security plugin off, bounded heap, ready at cluster health yellow. */
   @func()
   opensearch(
     /** Image tag of opensearchproject/opensearch. */
     version = "2.17.1",
+    /** JVM heap, e.g. "512m" or "1g". */
+    heap = "512m",
   ): Service {
-    return opensearchContainer(`opensearchproject/opensearch:${version}`).asService({ useEntrypoint: true });
+    return opensearchContainer(`opensearchproject/opensearch:${version}`, { heap, settings: {} }).asService({ useEntrypoint: true });
   }
 
   /**
@@ -100,13 +147,13 @@ export class BackendCi {
    */
   @func()
   async lane(
-    /** The backend's source directory (default: the bundled example backend). */
+    /** The source directory: the backend, or the repository holding it (default: the bundled example backend). */
     @argument({ defaultPath: "examples/backend", ignore: SOURCE_IGNORE }) source: Directory,
     /** The lane id: a configured lane name, or a shard id such as "integration-1of2". */
     name: string,
     /** Python version of the official python:<v>-slim image. */
     pythonVersion = "3.12",
-    /** xdist workers for parallel lanes: "auto" or a number; 0 runs without xdist. */
+    /** xdist workers: 0 runs every lane without xdist; "auto" or a number applies to the lanes that use xdist. */
     workers?: string,
     /** A Dockerfile in the source to build instead of python:<v>-slim. */
     dockerfile?: string,
@@ -114,12 +161,16 @@ export class BackendCi {
     target?: string,
     /** Any new value makes the lane run again even when nothing changed. */
     cacheBuster?: string,
+    /** The backend's folder inside the source, for a monorepo (default: [tool.backend-ci] root, else "."). */
+    root?: string,
+    /** The password of the lanes' Postgres (default: services.postgres.password, "postgres"), e.g. env:PGPASS. */
+    postgresPassword?: Secret,
   ): Promise<Container> {
-    const opts = validateOptions({ pythonVersion, workers, dockerfile, target, cacheBuster });
-    const p = await prepare(source, opts);
+    const opts = validateOptions({ pythonVersion, workers, dockerfile, target, cacheBuster, root });
+    const p = await prepare(source, opts, undefined, postgresPassword);
     const plan = p.lanes.find((l) => l.id === name);
     if (!plan) throw new Error(`lane: no lane "${name}"; lanes of this source: ${p.lanes.map((l) => l.id).join(", ")}`);
-    return ranLane(p.base, p.helpers, plan, p.config, cacheBuster);
+    return ranLane(p, plan);
   }
 
   /**
@@ -129,17 +180,22 @@ export class BackendCi {
    */
   @func()
   async prBackend(
-    /** The backend's source directory (default: the bundled example backend). */
+    /** The source directory: the backend, or the repository holding it (default: the bundled example backend). */
     @argument({ defaultPath: "examples/backend", ignore: SOURCE_IGNORE }) source: Directory,
     /** Python version of the official python:<v>-slim image. */
     pythonVersion = "3.12",
-    /** xdist workers for every parallel lane: "auto" or a number; 0 is the serial fallback. Default: each lane's config. */
+    /**
+     * xdist workers. 0 is the serial fallback: every lane runs without xdist (`-n 0`), whatever its config
+     * or the backend's addopts say. "auto" or a number applies to every lane that uses xdist (parallel lanes
+     * and any lane configured with workers above 0); lanes configured with workers = 0 stay serial.
+     * Default: each lane's config.
+     */
     workers?: string,
     /** xdist --dist mode for lanes that do not set one: load, loadscope, loadfile, loadgroup, worksteal, no. */
     dist?: string,
     /** Coverage gate in percent (default: [tool.backend-ci.coverage] fail_under, 80). */
     failUnder?: number,
-    /** A .test_durations file ({nodeid: seconds}) to balance shards (default: the source's own .test_durations). */
+    /** A .test_durations file ({nodeid: seconds}) to balance shards (default: the backend root's own .test_durations). */
     durations?: File,
     /** A Dockerfile in the source to build instead of python:<v>-slim. */
     dockerfile?: string,
@@ -151,10 +207,14 @@ export class BackendCi {
     part?: number,
     /** How many parts the lanes are dealt into. */
     parts?: number,
+    /** The backend's folder inside the source, for a monorepo (default: [tool.backend-ci] root, else "."). */
+    root?: string,
+    /** The password of the lanes' Postgres (default: services.postgres.password, "postgres"), e.g. env:PGPASS. */
+    postgresPassword?: Secret,
   ): Promise<PrResult> {
-    const opts = validateOptions({ pythonVersion, workers, dist, failUnder, dockerfile, target, cacheBuster, part, parts });
-    const p = await prepare(source, opts, durations);
-    const runs = await runLanes(p, opts.cacheBuster);
+    const opts = validateOptions({ pythonVersion, workers, dist, failUnder, dockerfile, target, cacheBuster, part, parts, root });
+    const p = await prepare(source, opts, durations, postgresPassword);
+    const runs = await runLanes(p);
     const out = await finish(p, runs, { part: opts.part, parts: opts.parts }, opts.parts === undefined);
     return new PrResult(out.reports, out.summary, out.ok, out.reasons, out.resultJson);
   }
@@ -165,7 +225,7 @@ export class BackendCi {
    */
   @func()
   async combineParts(
-    /** The backend's source directory (coverage is reported against it). */
+    /** The source directory (coverage is reported against it). */
     @argument({ defaultPath: "examples/backend", ignore: SOURCE_IGNORE }) source: Directory,
     /** A directory holding every part's exported reports, in any sub-directories. */
     artifacts: Directory,
@@ -177,8 +237,10 @@ export class BackendCi {
     dockerfile?: string,
     /** The Dockerfile stage to build. */
     target?: string,
-  ): Promise<PrResult> {
-    const opts = validateOptions({ pythonVersion, failUnder, dockerfile, target });
+      /** The backend's folder inside the source, for a monorepo (default: [tool.backend-ci] root, else "."). */
+    root?: string,
+): Promise<PrResult> {
+    const opts = validateOptions({ pythonVersion, failUnder, dockerfile, target, root });
     const out = await combineParts(source, artifacts, opts);
     return new PrResult(out.reports, out.summary, out.ok, out.reasons, out.resultJson);
   }

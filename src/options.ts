@@ -10,6 +10,7 @@ import { ConfigError, DistMode, Workers } from "./core/config/config.js";
 export const RunOptions = z.object({
   pythonVersion: z.string().regex(/^\d+\.\d+$/, 'expected a Python version such as "3.12"').default("3.12"),
   dockerfile: z.string().min(1).optional(),
+  root: z.string().min(1).optional(),
   target: z.string().min(1).optional(),
   workers: z
     .string()

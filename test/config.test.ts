@@ -1,27 +1,11 @@
 /** [tool.backend-ci]: defaults, overrides, and errors that name the key, the value and what is allowed. */
 import { describe, expect, it } from "vitest";
 
-import { ConfigError, laneWorkers, readConfig, withDefaultLanes } from "../src/core/config/config.js";
+import { ConfigError, LaneConfig, laneWorkers, readConfig } from "../src/core/config/config.js";
 
 const toml = (body: string) => `[project]\nname = "svc"\n\n${body}`;
 
 describe("defaults with no configuration", () => {
-  it.each([
-    [["tests/unit", "tests/contract", "tests/integration"], { fast: ["tests/unit", "tests/contract"], integration: ["tests/integration"] }],
-    [["tests/unit"], { fast: ["tests/unit"] }],
-    [["tests/integration"], { integration: ["tests/integration"] }],
-    [[], { tests: [] }],
-  ])("lanes for test directories %j", (existing, expected) => {
-    const lanes = withDefaultLanes(readConfig(undefined), existing).lanes;
-    expect(Object.fromEntries(Object.entries(lanes).map(([k, v]) => [k, v.paths]))).toEqual(expected);
-  });
-
-  it("runs unit + contract in one parallel xdist lane and integration serially with every service", () => {
-    const { fast, integration } = withDefaultLanes(readConfig(undefined), ["tests/unit", "tests/contract", "tests/integration"]).lanes;
-    expect([fast.mode, laneWorkers(fast)]).toEqual(["parallel", "auto"]);
-    expect([integration.mode, laneWorkers(integration), integration.services]).toEqual(["serial", 0, ["postgres", "elasticsearch", "opensearch"]]);
-  });
-
   it("gates at 80 with branch coverage and reruns failed tests once, warning on flaky ones", () => {
     const c = readConfig(toml(""));
     expect([c.coverage.fail_under, c.coverage.branch, c.flaky.reruns, c.flaky.policy]).toEqual([80, true, 1, "warn"]);
@@ -48,7 +32,7 @@ env = { FEATURE_X = "1" }
 timeout = 600
 `),
     );
-    const lanes = withDefaultLanes(c, ["tests/unit"]).lanes;
+    const lanes = c.lanes!;
     expect(Object.keys(lanes)).toEqual(["api"]);
     expect(lanes.api).toMatchObject({ paths: ["tests/api"], markers: "not slow", workers: 4, dist: "loadfile", env: { FEATURE_X: "1" }, timeout: 600 });
     expect(c.coverage.floors).toEqual({ "app/auth/**": 95, "app/generated/**": "exempt" });
@@ -56,10 +40,13 @@ timeout = 600
     expect(c.python_image).toBe("ghcr.io/acme/py:3.12");
   });
 
-  it("lets the workers argument override parallel lanes only, 0 being the serial fallback", () => {
-    const { fast, integration } = withDefaultLanes(readConfig(undefined), ["tests/unit", "tests/integration"]).lanes;
-    expect(laneWorkers(fast, 0)).toBe(0);
-    expect(laneWorkers(integration, 4)).toBe(0);
+  it("lets --workers=0 turn xdist off everywhere, and other values apply to the lanes that use xdist", () => {
+    const fast = LaneConfig.parse({});
+    const integration = LaneConfig.parse({ mode: "serial" });
+    const own = LaneConfig.parse({ mode: "serial", workers: 2 });
+    expect([laneWorkers(fast), laneWorkers(integration), laneWorkers(own)]).toEqual(["auto", 0, 2]);
+    expect([laneWorkers(fast, 0), laneWorkers(integration, 0), laneWorkers(own, 0)]).toEqual([0, 0, 0]);
+    expect([laneWorkers(fast, 4), laneWorkers(integration, 4), laneWorkers(own, 4)]).toEqual([4, 0, 4]);
   });
 });
 

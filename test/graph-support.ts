@@ -9,6 +9,34 @@ import type { ExecOutcome, ExecRecord, RunningEngine } from "./engine/index.js";
 export const REQUIREMENTS = "psycopg[binary]==3.3.9\n";
 export const REQUIREMENTS_TEST = "-r requirements.txt\npytest==9.2.0\npytest-xdist==3.8.0\npytest-cov==7.1.0\ncoverage==7.17.3\n";
 
+/** The integration tests' conftest: a database fixture, as real suites have. */
+export const INTEGRATION_CONFTEST = `import os
+
+import psycopg
+import pytest
+
+
+@pytest.fixture
+def database_url():
+    return os.environ["DATABASE_URL"]
+`;
+
+/** A search test parametrized over both engines, marked like the example's. */
+export const SEARCH_TEST = `import os
+
+import pytest
+
+
+@pytest.mark.requires_elasticsearch
+def test_es():
+    assert os.environ["ELASTICSEARCH_URL"]
+
+
+@pytest.mark.requires_opensearch
+def test_os():
+    assert os.environ["OPENSEARCH_URL"]
+`;
+
 /** A backend source with tests/unit, tests/contract, tests/integration and the given pyproject. */
 export function backendSource(pyproject = '[project]\nname = "svc"\nversion = "0.1.0"\n', extra: Record<string, string> = {}): Directory {
   let d = dag
@@ -19,7 +47,9 @@ export function backendSource(pyproject = '[project]\nname = "svc"\nversion = "0
     .withNewFile("app/__init__.py", "")
     .withNewFile("tests/unit/test_pricing.py", "def test_ok():\n    assert True\n")
     .withNewFile("tests/contract/test_payloads.py", "def test_ok():\n    assert True\n")
-    .withNewFile("tests/integration/test_orders.py", "def test_ok():\n    assert True\n");
+    .withNewFile("tests/integration/conftest.py", INTEGRATION_CONFTEST)
+    .withNewFile("tests/integration/test_orders.py", "def test_ok(database_url):\n    assert database_url\n")
+    .withNewFile("tests/integration/test_search.py", SEARCH_TEST);
   for (const [path, text] of Object.entries(extra)) d = d.withNewFile(path, text);
   return d;
 }

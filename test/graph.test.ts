@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 
 import { BackendCi } from "../src/index.js";
-import { bindingsOf, imageOf, useEngine } from "./engine/index.js";
+import { bindingsOf, imageOf, secretValuesOf, useEngine } from "./engine/index.js";
 import { backendSource, fileSummary, isCombine, laneOf, laneOutcome, scriptRun } from "./graph-support.js";
 
 const engine = useEngine();
@@ -34,17 +34,30 @@ const laneContainer = (id: string) => laneContainers().find((c) => c.execs.some(
 const laneArgv = (id: string) => laneContainer(id).execs.find((a) => laneOf({ argv: a }) === id)!;
 
 describe("pr-backend with no configuration", () => {
-  it("runs tests/unit and tests/contract in one parallel xdist lane and tests/integration in one serial lane", async () => {
+  it("runs the tests that need no service in one parallel xdist lane and the others in one serial lane", async () => {
     scriptRun(engine());
     const result = await new BackendCi().prBackend(backendSource());
     expect(result.ok).toBe(true);
     const fast = laneArgv("fast");
     const pytest = fast.slice(fast.indexOf("--") + 1);
-    expect(pytest.slice(0, 5)).toEqual(["python", "-m", "pytest", "tests/unit", "tests/contract"]);
+    expect(pytest.slice(0, 5)).toEqual(["python", "-m", "pytest", "tests/contract", "tests/unit"]);
     expect(pytest).toEqual(expect.arrayContaining(["-n", "auto", "--dist", "load", "--cov-fail-under=0", "--junitxml=/reports/fast/junit.xml"]));
     const integration = laneArgv("integration");
-    expect(integration.slice(integration.indexOf("--") + 1)).not.toContain("-n");
-    expect(integration).toEqual(expect.arrayContaining(["--wait", "postgres=postgresql://postgres:postgres@postgres:5432/postgres"]));
+    const serial = integration.slice(integration.indexOf("--") + 1);
+    expect(serial.slice(3, 4)).toEqual(["tests/integration"]);
+    // Serial means serial: -n 0 wins over any -n in the backend's addopts.
+    expect(serial.join(" ")).toContain("-n 0");
+    expect(integration).toEqual(expect.arrayContaining(["--wait", "postgres", "--wait", "elasticsearch", "--wait", "opensearch"]));
+    // No URL, and so no password, on a command line.
+    expect(integration.join(" ")).not.toContain("://");
+  });
+
+  it("binds only the services the tests show they need", async () => {
+    scriptRun(engine());
+    await new BackendCi().prBackend(
+      backendSource(undefined, { "tests/integration/test_search.py": "def test_nothing_to_search():\n    assert True\n" }),
+    );
+    expect(Object.keys(bindingsOf(laneContainer("integration").chain))).toEqual(["postgres"]);
   });
 
   it("binds the three official service images under their aliases, and only to the integration lane", async () => {
@@ -68,21 +81,30 @@ describe("pr-backend with no configuration", () => {
     }
   });
 
-  it("gives each lane its connection URLs, coverage file and plugin in env", async () => {
+  it("gives each lane its connection URLs, coverage file and plugin in env, the database URL as a secret", async () => {
     scriptRun(engine());
     await new BackendCi().prBackend(backendSource());
-    const env = laneContainer("integration").env;
+    const { env, chain } = laneContainer("integration");
     expect(env).toMatchObject({
-      DATABASE_URL: "postgresql://postgres:postgres@postgres:5432/app",
       ELASTICSEARCH_URL: "http://elasticsearch:9200",
       OPENSEARCH_URL: "http://opensearch:9200",
       COVERAGE_FILE: "/reports/integration/.coverage.integration",
       PYTHONPATH: "/backend-ci",
-      BACKEND_CI_DATABASE_ENV: "DATABASE_URL",
       SEARCH_INDEX_PREFIX: "integration_",
+      BACKEND_CI_SECRET_ENV: "DATABASE_URL",
     });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(secretValuesOf(chain)).toEqual({ DATABASE_URL: "postgresql://postgres:postgres@postgres:5432/app" });
+    expect(JSON.parse(env.BACKEND_CI_SERVICES)).toMatchObject({
+      postgres: { kind: "postgres", fresh: true, url_env: ["DATABASE_URL"], isolation: "plugin" },
+      elasticsearch: { kind: "search", url_env: ["ELASTICSEARCH_URL"] },
+    });
+    // The service's password travels as a secret too.
+    const postgres = bindingsOf(chain).postgres.chain;
+    expect(postgres.some((c) => c.field === "withSecretVariable" && c.args.name === "POSTGRES_PASSWORD")).toBe(true);
+    expect(postgres.some((c) => c.field === "withEnvVariable" && c.args.name === "POSTGRES_PASSWORD")).toBe(false);
     expect(laneContainer("fast").env.COVERAGE_FILE).toBe("/reports/fast/.coverage.fast");
-    expect(laneContainer("fast").env.DATABASE_URL).toBeUndefined();
+    expect(secretValuesOf(laneContainer("fast").chain)).toEqual({});
   });
 });
 
@@ -242,10 +264,15 @@ describe("lane", () => {
 });
 
 describe("arguments that change the graph", () => {
-  it("applies --workers=0 to every parallel lane: the serial fallback", async () => {
+  it("applies --workers=0 to every lane, serial ones with their own workers too: the serial fallback", async () => {
     scriptRun(engine());
-    await new BackendCi().prBackend(backendSource(), "3.12", "0");
-    expect(laneArgv("fast")).not.toContain("-n");
+    const config = '[tool.backend-ci.lanes.fast]\npaths = ["tests/unit"]\n[tool.backend-ci.lanes.integration]\npaths = ["tests/integration"]\nmode = "serial"\nworkers = 2\n';
+    await new BackendCi().prBackend(backendSource(config), "3.12", "0");
+    for (const id of ["fast", "integration"]) {
+      const argv = laneArgv(id);
+      expect(argv.slice(argv.indexOf("--") + 1).join(" ")).toMatch(/ -n 0 /);
+      expect(argv.slice(argv.indexOf("--workers-planned"), argv.indexOf("--workers-planned") + 2)).toEqual(["--workers-planned", "0"]);
+    }
   });
 
   it("makes every lane container new with --cache-buster, so the lanes really run again", async () => {
@@ -275,7 +302,7 @@ describe("backend", () => {
     const src = backendSource('[project]\nname = "svc"\n[dependency-groups]\ndev = ["pytest"]\n', { "uv.lock": "version = 1\n" }).withoutFile("requirements.txt").withoutFile("requirements-test.txt");
     await (await new BackendCi().backend(src)).sync();
     const [used] = engine().containers(/^python:/);
-    expect(used.execs).toContainEqual(["uv", "sync", "--frozen", "--no-install-project", "--group", "dev"]);
+    expect(used.execs).toContainEqual(["uv", "sync", "--frozen", "--group", "dev", "--no-install-project"]);
   });
 
   it("builds the team's own Dockerfile stage when given one", async () => {

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
+import { SOURCE_IGNORE } from "../src/core/plan/discover/source-files.js";
 import { REPO } from "./harness/run.js";
 
 interface TypeDef {
@@ -42,7 +43,21 @@ const typeOf = (a: Arg | undefined) => a?.type.name ?? a?.type.kind;
 describe("dagger functions", () => {
   it("registers every public function of BackendCi, returning the documented types", () => {
     const methods = mod.objects.BackendCi.methods;
-    expect(Object.keys(methods).sort()).toEqual(["backend", "combineParts", "elasticsearch", "lane", "opensearch", "planShards", "postgres", "prBackend", "prStep"]);
+    expect(Object.keys(methods).sort()).toEqual([
+      "backend",
+      "combineParts",
+      "elasticsearch",
+      "lane",
+      "opensearch",
+      "plan",
+      "planShards",
+      "postgres",
+      "prBackend",
+      "prStep",
+      "redis",
+    ]);
+    expect(methods.plan.returnType.kind).toBe("STRING_KIND");
+    expect(methods.redis.returnType.name).toBe("Service");
     expect(methods.backend.returnType.name).toBe("Container");
     expect(methods.lane.returnType.name).toBe("Container");
     expect(methods.postgres.returnType.name).toBe("Service");
@@ -53,12 +68,16 @@ describe("dagger functions", () => {
   it("types pr-backend's arguments for the CLI, with the example backend as the default source", () => {
     const args = mod.objects.BackendCi.methods.prBackend.arguments;
     expect(args.source.defaultPath).toBe("examples/backend");
+    // The ignore list comes from the core (one list for the engine and for a source read from disk).
+    expect((args.source as unknown as { ignore: string[] }).ignore).toEqual(SOURCE_IGNORE);
+    expect(typeOf(args.postgresPassword)).toBe("Secret");
+    expect(typeOf(args.root)).toBe("STRING_KIND");
     expect(typeOf(args.source)).toBe("Directory");
     expect(typeOf(args.durations)).toBe("File");
     expect(typeOf(args.failUnder)).toBe("INTEGER_KIND");
     expect(typeOf(args.workers)).toBe("STRING_KIND");
     expect(typeOf(args.part)).toBe("INTEGER_KIND");
-    for (const name of ["workers", "dist", "failUnder", "durations", "dockerfile", "target", "cacheBuster", "part", "parts"]) expect(args[name].isOptional).toBe(true);
+    for (const name of ["workers", "dist", "failUnder", "durations", "dockerfile", "target", "cacheBuster", "part", "parts", "root", "postgresPassword"]) expect(args[name].isOptional).toBe(true);
   });
 
   it("documents every function and every argument (the CLI help)", () => {

@@ -1,12 +1,24 @@
 /** config + collected tests + durations -> the lanes to run, each with its exact argv, env and outputs. */
 import { describe, expect, it } from "vitest";
 
-import { type Config, readConfig, withDefaultLanes } from "../src/core/config/config.js";
-import { CONTAINER_LAYOUT } from "../src/core/plan/layout.js";
+import { type Config, LaneConfig, readConfig } from "../src/core/config/config.js";
+import { CONTAINER_LAYOUT, containerLayout } from "../src/core/plan/layout.js";
 import { selectPart } from "../src/core/plan/parts.js";
 import { collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "../src/core/plan/plan.js";
+import { secretValue } from "../src/core/plan/service-env.js";
 
-const defaults = (toml = "", dirs = ["tests/unit", "tests/contract", "tests/integration"]): Config => withDefaultLanes(readConfig(toml), dirs);
+/** The config's lanes, or a fast lane and a serial integration lane bound to Postgres and both search services. */
+const defaults = (toml = ""): Config => {
+  const c = readConfig(toml);
+  const lane = (over: object) => LaneConfig.parse(over);
+  return {
+    ...c,
+    lanes: c.lanes ?? {
+      fast: lane({ paths: ["tests/unit", "tests/contract"] }),
+      integration: lane({ paths: ["tests/integration"], mode: "serial", services: ["postgres", "elasticsearch", "opensearch"] }),
+    },
+  };
+};
 const after = (argv: string[]) => argv.slice(argv.indexOf("--") + 1);
 
 describe("planLanes", () => {
@@ -32,38 +44,38 @@ describe("planLanes", () => {
     expect(l.pytest.filter((a) => a.startsWith("--cov"))).toEqual(["--cov=app", "--cov=lib", "--cov-report=", "--cov-fail-under=0"]);
   });
 
-  it("applies the workers argument to parallel lanes only, 0 dropping xdist", () => {
-    const lanes = planLanes({ config: defaults(), layout: CONTAINER_LAYOUT, workers: 0 });
-    expect(lanes.map((l) => [l.id, l.pytest.includes("-n")])).toEqual([
-      ["fast", false],
-      ["integration", false],
-    ]);
-    const four = planLanes({ config: defaults(), layout: CONTAINER_LAYOUT, workers: 4 });
-    expect(four[0].pytest.join(" ")).toContain("-n 4 --dist load");
+  it("runs a serial lane with -n 0, so a -n in the backend's addopts cannot make it parallel", () => {
+    const [, integration] = planLanes({ config: defaults(), layout: CONTAINER_LAYOUT });
+    expect(integration.pytest.join(" ")).toContain(" -n 0 ");
+    expect(integration.argv.slice(integration.argv.indexOf("--workers-planned"), integration.argv.indexOf("--workers-planned") + 2)).toEqual(["--workers-planned", "0"]);
   });
 
-  it("waits for each bound service on its maintenance URL and passes timeouts to the runner", () => {
+  it("applies --workers=0 to every lane and any other value to the lanes that use xdist", () => {
+    const config = defaults('[tool.backend-ci.lanes.fast]\npaths = ["tests/unit"]\n[tool.backend-ci.lanes.db]\nmode = "serial"\nworkers = 2\n[tool.backend-ci.lanes.slow]\nmode = "serial"');
+    const n = (workers?: 0 | 4) => planLanes({ config, layout: CONTAINER_LAYOUT, workers }).map((l) => [l.id, l.pytest[l.pytest.indexOf("-n") + 1]]);
+    expect(n(0)).toEqual([["fast", "0"], ["db", "0"], ["slow", "0"]]);
+    expect(n(4)).toEqual([["fast", "4"], ["db", "4"], ["slow", "0"]]);
+    expect(n()).toEqual([["fast", "auto"], ["db", "2"], ["slow", "0"]]);
+  });
+
+  it("waits for each bound service by name (its address is in the environment) and passes timeouts to the runner", () => {
     const integration = planLanes({ config: defaults("[tool.backend-ci]\nreadiness_timeout = 30"), layout: CONTAINER_LAYOUT })[1];
     const runner = integration.argv.slice(0, integration.argv.indexOf("--"));
     expect(runner).toEqual(
-      expect.arrayContaining([
-        "--wait",
-        "postgres=postgresql://postgres:postgres@postgres:5432/postgres",
-        "--wait",
-        "elasticsearch=http://elasticsearch:9200",
-        "--wait-timeout",
-        "30",
-        "--timeout",
-        "1800",
-      ]),
+      expect.arrayContaining(["--wait", "postgres", "--wait", "elasticsearch", "--wait", "opensearch", "--wait-timeout", "30", "--timeout", "1800"]),
     );
+    expect(integration.argv.join(" ")).not.toContain("://");
   });
 
   it("sets the isolation plugin's variables for postgres and search lanes", () => {
     const config = defaults('[tool.backend-ci.isolation]\nmigrate = "alembic upgrade head"\nkeep_databases = true');
     const { env } = planLanes({ config, layout: CONTAINER_LAYOUT })[1];
+    expect(JSON.parse(env.BACKEND_CI_SERVICES)).toEqual({
+      postgres: { kind: "postgres", fresh: true, url_env: ["DATABASE_URL"], url_file_env: null, vars: {}, password_file_env: null, isolation: "plugin" },
+      elasticsearch: { kind: "search", fresh: true, url_env: ["ELASTICSEARCH_URL"], url_file_env: null },
+      opensearch: { kind: "search", fresh: true, url_env: ["OPENSEARCH_URL"], url_file_env: null },
+    });
     expect(env).toMatchObject({
-      BACKEND_CI_DATABASE_ENV: "DATABASE_URL",
       BACKEND_CI_MIGRATE: "alembic upgrade head",
       BACKEND_CI_KEEP_DATABASES: "1",
       BACKEND_CI_INDEX_PREFIX_ENV: "SEARCH_INDEX_PREFIX",
@@ -71,9 +83,11 @@ describe("planLanes", () => {
     });
   });
 
-  it("lets a lane's own env win over the planned one", () => {
+  it("lets a lane's own env win over the planned one, a planned secret too", () => {
     const config = defaults('[tool.backend-ci.lanes.it]\nservices = ["postgres"]\nenv = { DATABASE_URL = "postgresql://x@db/y" }');
-    expect(planLanes({ config, layout: CONTAINER_LAYOUT })[0].env.DATABASE_URL).toBe("postgresql://x@db/y");
+    const [lane] = planLanes({ config, layout: CONTAINER_LAYOUT });
+    expect(lane.env.DATABASE_URL).toBe("postgresql://x@db/y");
+    expect(lane.secretEnv).toEqual({});
   });
 
   it("keeps the helpers on PYTHONPATH when a lane sets its own", () => {
@@ -81,11 +95,53 @@ describe("planLanes", () => {
     expect(planLanes({ config, layout: CONTAINER_LAYOUT })[0].env.PYTHONPATH).toBe("/backend-ci:/src/lib");
   });
 
-  it("encodes Postgres credentials in the URLs", () => {
+  it("keeps the Postgres URL out of the plan, a secret reference whose value encodes the credentials", () => {
     const config = defaults('[tool.backend-ci.services.postgres]\npassword = "p@ss/w#rd"\n[tool.backend-ci.lanes.it]\nservices = ["postgres"]');
     const [lane] = planLanes({ config, layout: CONTAINER_LAYOUT });
-    expect(lane.env.DATABASE_URL).toBe("postgresql://postgres:p%40ss%2Fw%23rd@postgres:5432/app");
-    expect(new URL(lane.env.DATABASE_URL).password).toBe("p%40ss%2Fw%23rd");
+    expect(lane.env.DATABASE_URL).toBeUndefined();
+    expect(JSON.stringify(lane)).not.toContain("p@ss");
+    const url = secretValue(lane.secretEnv.DATABASE_URL, "p@ss/w#rd");
+    expect(url).toBe("postgresql://postgres:p%40ss%2Fw%23rd@postgres:5432/app");
+    expect(new URL(url).password).toBe("p%40ss%2Fw%23rd");
+    expect(lane.env.BACKEND_CI_SECRET_ENV).toBe("DATABASE_URL");
+  });
+
+  it("reaches the app in every form the config names: driver scheme, several variables, a URL file, discrete variables, a password file", () => {
+    const config = defaults(`[tool.backend-ci.services.postgres]
+env = ["DATABASE_URL", "SQLALCHEMY_URL"]
+scheme = "postgresql+asyncpg"
+url_file_env = "DATABASE_URL_FILE"
+vars = { host = "DB_HOST", port = "DB_PORT", user = "DB_USER", database = "DB_NAME", password = "DB_PASSWORD" }
+password_file_env = "DB_PASSWORD_FILE"
+[tool.backend-ci.lanes.it]
+services = ["postgres"]`);
+    const [lane] = planLanes({ config, layout: CONTAINER_LAYOUT });
+    expect(lane.env).toMatchObject({ DB_HOST: "postgres", DB_PORT: "5432", DB_USER: "postgres", DB_NAME: "app" });
+    expect(lane.env.DATABASE_URL_FILE).toBe("/run/secrets/backend-ci/postgres-url");
+    expect(lane.env.DB_PASSWORD_FILE).toBe("/run/secrets/backend-ci/postgres-password");
+    const value = (ref: Parameters<typeof secretValue>[0]) => secretValue(ref, "pw");
+    expect(value(lane.secretEnv.DATABASE_URL)).toBe("postgresql+asyncpg://postgres:pw@postgres:5432/app");
+    expect(value(lane.secretEnv.SQLALCHEMY_URL)).toBe(value(lane.secretEnv.DATABASE_URL));
+    expect(value(lane.secretEnv.DB_PASSWORD)).toBe("pw");
+    expect(Object.fromEntries(Object.entries(lane.secretFiles).map(([k, v]) => [k, value(v)]))).toEqual({
+      "/run/secrets/backend-ci/postgres-url": "postgresql+asyncpg://postgres:pw@postgres:5432/app",
+      "/run/secrets/backend-ci/postgres-password": "pw",
+    });
+    expect(lane.env.BACKEND_CI_SECRET_ENV).toBe("DATABASE_URL,DB_PASSWORD,SQLALCHEMY_URL");
+  });
+
+  it("binds Redis and a service of the team's own with their URLs", () => {
+    const config = defaults(`[tool.backend-ci.services.minio]
+image = "minio/minio:latest"
+port = 9000
+env = "S3_ENDPOINT_URL"
+url = "http://{host}:{port}"
+[tool.backend-ci.lanes.it]
+services = ["redis", "minio"]`);
+    const [lane] = planLanes({ config, layout: containerLayout(config) });
+    expect(lane.env).toMatchObject({ REDIS_URL: "redis://redis:6379/0", S3_ENDPOINT_URL: "http://minio:9000" });
+    expect(JSON.parse(lane.env.BACKEND_CI_SERVICES)).toMatchObject({ redis: { kind: "redis" }, minio: { kind: "custom", url_env: ["S3_ENDPOINT_URL"] } });
+    expect(lane.argv).toEqual(expect.arrayContaining(["--wait", "redis", "--wait", "minio"]));
   });
 
   it("plans a sharded lane that selected no tests whole, so pytest reports it", () => {
@@ -122,8 +178,29 @@ describe("collectPlan", () => {
   it("collects with pytest --collect-only -q through the plugin, isolation off", () => {
     const config = defaults('[tool.backend-ci.lanes.it]\npaths = ["tests/it"]\nmarkers = "not slow"\nshards = 2');
     const p = collectPlan(config, "it", CONTAINER_LAYOUT);
-    expect(p.argv).toEqual(["python", "-m", "pytest", "tests/it", "-m", "not slow", "--collect-only", "-q", "-p", "backend_ci_plugin", "--backend-ci-collect=/reports/collect/it.json", "-p", "no:cacheprovider"]);
+    expect(p.argv).toEqual([
+      "python",
+      "-m",
+      "pytest",
+      "tests/it",
+      "-m",
+      "not slow",
+      "--collect-only",
+      "-q",
+      "-p",
+      "backend_ci_plugin",
+      "-n",
+      "0",
+      "--backend-ci-collect=/reports/collect/it.json",
+      "-p",
+      "no:cacheprovider",
+    ]);
     expect(p.env.BACKEND_CI_ISOLATION).toBe("0");
+  });
+
+  it("collects with the lane's own PYTHONPATH after the helpers, as the lane itself runs", () => {
+    const config = defaults('[tool.backend-ci.lanes.it]\nshards = 2\nenv = { PYTHONPATH = "/src/lib", FOO = "1" }');
+    expect(collectPlan(config, "it", CONTAINER_LAYOUT).env).toMatchObject({ PYTHONPATH: "/backend-ci:/src/lib", FOO: "1" });
   });
 });
 
@@ -134,7 +211,7 @@ describe("planRerun", () => {
     expect(r.id).toBe("fast-rerun1");
     expect(r.argv.slice(0, 6)).toEqual(["python", "/backend-ci/run_lane.py", "--lane", "fast-rerun1", "--reports", "/reports/fast-rerun1"]);
     expect(after(r.argv)).toEqual(expect.arrayContaining(["tests/unit/test_x.py::test_b", "--no-cov", "--junitxml=/reports/fast-rerun1/junit.xml"]));
-    expect(after(r.argv)).not.toContain("-n");
+    expect(after(r.argv).join(" ")).toContain(" -n 0 ");
     expect(after(r.argv)).not.toContain("tests/unit");
     expect(r.env.BACKEND_CI_ATTEMPT).toBe("1");
     expect(r.outputs.coverage).toBe("");

@@ -1,11 +1,14 @@
 /**
- * The backend container: the team's test dependencies installed, the source at one fixed path (so
- * every lane's coverage paths agree), and the in-container helpers on PYTHONPATH.
+ * The backend container: the team's test dependencies installed, the whole source at one fixed path
+ * (so every lane's coverage paths agree, and a monorepo's siblings are importable), pytest's working
+ * directory at the backend root, and the in-container helpers on PYTHONPATH.
  */
 import { Container, dag, Directory } from "@dagger.io/dagger";
 
-import { detectInstall } from "../core/plan/install.js";
-import { CONTAINER_LAYOUT } from "../core/plan/layout.js";
+import type { BackendCiConfig } from "../core/config/config.js";
+import { type InstallPlan, detectInstall } from "../core/plan/install.js";
+import { containerLayout } from "../core/plan/layout.js";
+import type { SourceSnapshot } from "./source.js";
 
 export interface BackendOptions {
   pythonVersion: string;
@@ -19,29 +22,29 @@ export interface BackendOptions {
 const pipCache = () => dag.cacheVolume("backend-ci-pip");
 const uvCache = () => dag.cacheVolume("backend-ci-uv");
 
-export interface SourceRoot {
-  entries: string[];
-  pyproject?: string;
+/** How this source's dependencies are installed (undefined with a Dockerfile). */
+export function installPlan(snap: SourceSnapshot, config: BackendCiConfig): InstallPlan {
+  return detectInstall({
+    root: snap.root,
+    files: snap.tree.files,
+    rootEntries: snap.rootEntries,
+    repoEntries: snap.repoEntries,
+    rootPyproject: snap.rootPyproject,
+    repoPyproject: snap.repoPyproject,
+    installProject: config.install_project,
+  });
 }
 
-/** The files at the source root, and pyproject.toml's text when it has one. */
-export async function sourceRoot(source: Directory): Promise<SourceRoot> {
-  const entries = (await source.entries()).map((e) => e.replace(/\/$/, ""));
-  const pyproject = entries.includes("pyproject.toml") ? await source.file("pyproject.toml").contents() : undefined;
-  return { entries, pyproject };
-}
-
-/** `root` is the source's root as `sourceRoot` read it, when the caller already has it. */
-export async function backendContainer(source: Directory, opts: BackendOptions, root?: SourceRoot): Promise<Container> {
-  const src = CONTAINER_LAYOUT.source;
+export function backendContainer(source: Directory, opts: BackendOptions, snap: SourceSnapshot, config: BackendCiConfig): Container {
+  const layout = containerLayout(config);
   if (opts.dockerfile) {
     return source
       .dockerBuild({ dockerfile: opts.dockerfile, ...(opts.target ? { target: opts.target } : {}) })
-      .withDirectory(src, source)
-      .withWorkdir(src);
+      .withDirectory(layout.repo, source)
+      .withWorkdir(layout.source);
   }
-  const { entries, pyproject } = root ?? (await sourceRoot(source));
-  const install = detectInstall(entries, pyproject);
+  const install = installPlan(snap, config);
+  const dir = install.dir === "." ? layout.repo : `${layout.repo}/${install.dir}`;
   let c = dag
     .container()
     .from(opts.pythonImage ?? `python:${opts.pythonVersion}-slim`)
@@ -49,11 +52,12 @@ export async function backendContainer(source: Directory, opts: BackendOptions, 
     .withEnvVariable("PYTHONDONTWRITEBYTECODE", "1")
     .withMountedCache("/root/.cache/pip", pipCache())
     .withMountedCache("/root/.cache/uv", uvCache())
-    .withWorkdir(src);
+    .withWorkdir(dir);
   for (const [k, v] of Object.entries(install.env)) c = c.withEnvVariable(k, v, { expand: true });
   // Dependency files first: a source change that leaves them alone reuses the install layer.
-  for (const f of install.inputs) c = c.withFile(`${src}/${f}`, source.file(f));
-  if (install.inputs.length === 0) c = c.withDirectory(src, source);
-  for (const cmd of install.commands) c = c.withExec(cmd);
-  return c.withDirectory(src, source);
+  for (const f of install.inputs) c = c.withFile(`${layout.repo}/${f}`, source.file(f));
+  for (const cmd of install.deps) c = c.withExec(cmd);
+  c = c.withDirectory(layout.repo, source);
+  for (const cmd of install.project) c = c.withExec(cmd);
+  return c.withWorkdir(layout.source);
 }

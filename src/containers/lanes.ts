@@ -6,9 +6,21 @@ import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
 
 import { unreachedLaneRecord } from "../core/artifacts/records.js";
 import type { Config } from "../core/config/config.js";
-import { CONTAINER_LAYOUT } from "../core/plan/layout.js";
+import type { Layout } from "../core/plan/layout.js";
 import { type CombinePlan, type LanePlan, outputName } from "../core/plan/plan.js";
+import type { SecretResolver } from "./secrets.js";
 import { serviceFor } from "./services.js";
+
+/** What every lane of a run shares: the backend container, the helpers, the config and layout, the secrets. */
+export interface RunContext {
+  config: Config;
+  layout: Layout;
+  base: Container;
+  helpers: Directory;
+  secrets: SecretResolver;
+  /** Any new value makes the lanes run again even when nothing changed. */
+  cacheBuster?: string;
+}
 
 /** What one lane run left behind. */
 export interface LaneRun {
@@ -26,29 +38,32 @@ export interface LaneRun {
   reports: Directory;
 }
 
-/** The lane's container before its exec: helpers, services under their aliases, env. */
-export function laneContainer(base: Container, helpers: Directory, plan: LanePlan, config: Config, cacheBuster?: string): Container {
+/** The lane's container before its exec: helpers, services under their aliases, env, secrets. */
+export function laneContainer(ctx: RunContext, plan: LanePlan): Container {
   // The report directory exists even if the exec dies before writing to it, so reading it never fails.
-  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers).withDirectory(plan.reportDir, dag.directory());
-  for (const s of plan.services) c = c.withServiceBinding(s, serviceFor(s, config, plan.id));
+  let c = ctx.base.withDirectory(ctx.layout.helpers, ctx.helpers).withDirectory(plan.reportDir, dag.directory());
+  const password = ctx.secrets({ service: "postgres", value: "password" });
+  for (const s of plan.services) c = c.withServiceBinding(s, serviceFor(s, ctx.config, plan.id, password));
   for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
+  for (const [k, ref] of Object.entries(plan.secretEnv)) c = c.withSecretVariable(k, ctx.secrets(ref));
+  for (const [path, ref] of Object.entries(plan.secretFiles)) c = c.withMountedSecret(path, ctx.secrets(ref));
   // Test execs are cached by their inputs; a new value here makes the lane run again.
-  if (cacheBuster) c = c.withEnvVariable("BACKEND_CI_CACHE_BUSTER", cacheBuster);
+  if (ctx.cacheBuster) c = c.withEnvVariable("BACKEND_CI_CACHE_BUSTER", ctx.cacheBuster);
   return c;
 }
 
 /** The container after the lane ran; a failing exec keeps its files readable. */
-export function ranLane(base: Container, helpers: Directory, plan: LanePlan, config: Config, cacheBuster?: string): Container {
-  return laneContainer(base, helpers, plan, config, cacheBuster).withExec(plan.argv, { expect: ReturnType.Any });
+export function ranLane(ctx: RunContext, plan: LanePlan): Container {
+  return laneContainer(ctx, plan).withExec(plan.argv, { expect: ReturnType.Any });
 }
 
 async function readIfPresent(c: Container, plan: LanePlan, files: string[], path: string): Promise<string | undefined> {
   return files.includes(outputName(plan, path)) ? c.file(path).contents() : undefined;
 }
 
-export async function runLane(base: Container, helpers: Directory, plan: LanePlan, config: Config, cacheBuster?: string): Promise<LaneRun> {
+export async function runLane(ctx: RunContext, plan: LanePlan): Promise<LaneRun> {
   const started = Date.now();
-  const container = ranLane(base, helpers, plan, config, cacheBuster);
+  const container = ranLane(ctx, plan);
   let exitCode: number;
   try {
     exitCode = await container.exitCode();
@@ -81,8 +96,8 @@ export interface CombineRun {
  * The combine step: every data file that exists copied in at the path its lane wrote it, then
  * combine.py, which names the lanes whose files are missing.
  */
-export async function runCombine(base: Container, helpers: Directory, plan: CombinePlan, inputs: { path: string; file: File }[]): Promise<CombineRun> {
-  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers).withDirectory(plan.outDir, dag.directory());
+export async function runCombine(base: Container, helpers: Directory, layout: Pick<Layout, "helpers">, plan: CombinePlan, inputs: { path: string; file: File }[]): Promise<CombineRun> {
+  let c = base.withDirectory(layout.helpers, helpers).withDirectory(plan.outDir, dag.directory());
   for (const { path, file } of inputs) c = c.withFile(path, file);
   for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
   c = c.withExec(plan.argv, { expect: ReturnType.Any });

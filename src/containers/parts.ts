@@ -36,7 +36,8 @@ async function dirsHolding(root: Directory, name: string): Promise<Map<string, s
 }
 
 export async function combineParts(source: Directory, artifacts: Directory, opts: RunOptionsOut): Promise<PipelineOutput> {
-  const { config, root } = await loadConfig(source, opts);
+  const loaded = await loadConfig(source, opts);
+  const { config, layout } = loaded;
   const planPaths = await artifacts.glob(`**/${PLAN_FILE}`);
   if (planPaths.length === 0)
     throw new Error("artifacts: no plan.json found; pass the directory holding every part's exported reports (each part's reports directory has a plan.json)");
@@ -63,12 +64,12 @@ export async function combineParts(source: Directory, artifacts: Directory, opts
       };
     }),
   );
-  const base = await backendFor(source, config, opts, root);
-  const combinePlan = planCombine(config, plans, CONTAINER_LAYOUT);
+  const base = backendFor(source, loaded, opts);
+  const combinePlan = planCombine(config, plans, layout);
   const inputs = plans
     .filter((plan) => has(laneDirs.get(plan.id), outputName(plan, plan.outputs.coverage)))
     .map((plan) => ({ path: plan.outputs.coverage, file: artifacts.file(`${laneDirs.get(plan.id)}/${outputName(plan, plan.outputs.coverage)}`) }));
-  const combine = await runCombine(base, helpersDir(), combinePlan, inputs);
+  const combine = await runCombine(base, helpersDir(), layout, combinePlan, inputs);
   const assembled = assembleReports({ config, lanes, combine: combine.record, coverageJson: combine.coverageJson, problems: missingParts(planFiles) });
   const reports = dag.directory().withDirectory("parts", artifacts).withDirectory(COMBINED_DIR, combine.container.directory(combinePlan.outDir));
   return handBack(reports, assembled);

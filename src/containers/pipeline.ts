@@ -3,26 +3,28 @@
  * order), rerun failures to tell flaky from failing, combine coverage, and assemble the reports.
  * Every decision is the core's; this file only sequences Dagger calls.
  */
-import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
+import { Container, dag, Directory, File, ReturnType, type Secret } from "@dagger.io/dagger";
 
-import { type SourceRoot, backendContainer, sourceRoot } from "./backend.js";
+import { backendContainer, installPlan } from "./backend.js";
 import { CollectedTests } from "../core/artifacts/records.js";
-import { type Config, type DistMode, readConfig, withDefaultLanes } from "../core/config/config.js";
+import type { BackendCiConfig, Config, DistMode } from "../core/config/config.js";
+import { type Discovery, discover } from "../core/plan/discover/discover.js";
 import { failedNodeIds } from "../core/report/flaky.js";
 import { parseJUnit } from "../core/report/junit.js";
-import { COMBINED_DIR, CONTAINER_LAYOUT } from "../core/plan/layout.js";
+import { COMBINED_DIR, containerLayout, type Layout } from "../core/plan/layout.js";
 import { selectPart } from "../core/plan/parts.js";
 import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "../core/plan/plan.js";
 import { type AssembledReports, REPORT_FILES, assembleReports } from "../core/report/reports.js";
 import { runScheduled } from "../core/plan/schedule.js";
 import { parseDurations } from "../core/plan/shard.js";
-import { type CombineRun, type LaneRun, runCombine, runLane } from "./lanes.js";
+import { type CombineRun, type LaneRun, type RunContext, runCombine, runLane } from "./lanes.js";
+import { secretResolver } from "./secrets.js";
+import { type SourceSnapshot, readSource } from "./source.js";
 import type { RunOptionsOut } from "../options.js";
 
-export interface Prepared {
-  config: Config;
-  base: Container;
-  helpers: Directory;
+export interface Prepared extends RunContext {
+  snap: SourceSnapshot;
+  discovery: Discovery;
   lanes: LanePlan[];
   setupSeconds: number;
   durations: Record<string, number>;
@@ -33,23 +35,30 @@ export function helpersDir(): Directory {
   return dag.currentModule().source().directory("src/python");
 }
 
-/** Config from the source's pyproject.toml with argument overrides, read before any container exists. */
-export async function loadConfig(source: Directory, opts: RunOptionsOut): Promise<{ config: Config; root: SourceRoot }> {
-  const root = await sourceRoot(source);
-  const parsed = readConfig(root.pyproject);
-  const tests = root.entries.includes("tests") ? (await source.directory("tests").entries()).map((e) => `tests/${e.replace(/\/$/, "")}`) : [];
-  const config = withDefaultLanes(parsed, tests);
-  if (opts.failUnder !== undefined) config.coverage = { ...config.coverage, fail_under: opts.failUnder };
-  if (opts.dist !== undefined) config.dist = opts.dist as DistMode;
-  return { config, root };
+export interface LoadedConfig {
+  snap: SourceSnapshot;
+  config: Config;
+  layout: Layout;
+  discovery: Discovery;
+}
+
+/** Config, lanes and layout from the source and the arguments, read before any container exists. */
+export async function loadConfig(source: Directory, opts: RunOptionsOut): Promise<LoadedConfig> {
+  const snap = await readSource(source, opts.root);
+  const parsed: BackendCiConfig = { ...snap.located.config };
+  if (opts.failUnder !== undefined) parsed.coverage = { ...parsed.coverage, fail_under: opts.failUnder };
+  if (opts.dist !== undefined) parsed.dist = opts.dist as DistMode;
+  const discovery = await discover(snap.tree, parsed);
+  const config: Config = { ...parsed, lanes: discovery.lanes };
+  return { snap, config, layout: containerLayout(config), discovery };
 }
 
 /** pytest's exit code when it selected no tests. */
 const NO_TESTS = 5;
 
-async function collect(base: Container, helpers: Directory, config: Config, lane: string): Promise<CollectedTest[]> {
-  const plan = collectPlan(config, lane, CONTAINER_LAYOUT);
-  let c = base.withDirectory(CONTAINER_LAYOUT.helpers, helpers);
+async function collect(ctx: RunContext, lane: string): Promise<CollectedTest[]> {
+  const plan = collectPlan(ctx.config, lane, ctx.layout);
+  let c = ctx.base.withDirectory(ctx.layout.helpers, ctx.helpers);
   for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
   c = c.withExec(plan.argv, { expect: ReturnType.Any });
   const code = await c.exitCode();
@@ -62,32 +71,48 @@ async function collect(base: Container, helpers: Directory, config: Config, lane
   return CollectedTests.parse(JSON.parse(await c.file(plan.output).contents()));
 }
 
-export async function prepare(source: Directory, opts: RunOptionsOut, durationsFile?: File): Promise<Prepared> {
-  const { config, root } = await loadConfig(source, opts);
+/** The backend built, or an error that names the install step and what to do about it. */
+async function built(base: Container, loaded: LoadedConfig, opts: RunOptionsOut): Promise<void> {
+  try {
+    await base.sync();
+  } catch (e) {
+    if (opts.dockerfile) throw e;
+    const install = installPlan(loaded.snap, loaded.config);
+    const hint = install.project.some((cmd) => cmd.includes("-e") || (cmd[0] === "uv" && !cmd.some((a) => a.startsWith("--no-install"))))
+      ? " If the failing step installs the backend itself and its tests do not need it installed, set install_project = false in [tool.backend-ci]."
+      : "";
+    throw new Error(`building the backend container failed (${install.note}): ${(e as Error).message}${hint}`);
+  }
+}
+
+export async function prepare(source: Directory, opts: RunOptionsOut, durationsFile?: File, password?: Secret): Promise<Prepared> {
+  const loaded = await loadConfig(source, opts);
+  const { snap, config, layout, discovery } = loaded;
+  const durationsPath = snap.root === "." ? ".test_durations" : `${snap.root}/.test_durations`;
   const durations = durationsFile
     ? parseDurations(await durationsFile.contents(), "--durations")
-    : root.entries.includes(".test_durations")
-      ? parseDurations(await source.file(".test_durations").contents(), ".test_durations")
+    : snap.rootEntries.includes(".test_durations")
+      ? parseDurations(await source.file(durationsPath).contents(), durationsPath)
       : {};
-  const base = await backendFor(source, config, opts, root);
-  const helpers = helpersDir();
+  const base = backendFor(source, loaded, opts);
+  const ctx: RunContext = { config, layout, base, helpers: helpersDir(), secrets: await secretResolver(config, password), cacheBuster: opts.cacheBuster };
   const started = Date.now();
-  await base.sync();
+  await built(base, loaded, opts);
   const setupSeconds = (Date.now() - started) / 1000;
   const collected: Record<string, CollectedTest[]> = {};
-  await Promise.all(lanesNeedingCollection(config).map(async (l) => (collected[l] = await collect(base, helpers, config, l))));
-  let lanes = planLanes({ config, layout: CONTAINER_LAYOUT, workers: opts.workers, collected, durations });
+  await Promise.all(lanesNeedingCollection(config).map(async (l) => (collected[l] = await collect(ctx, l))));
+  let lanes = planLanes({ config, layout, workers: opts.workers, collected, durations, databaseIsolation: discovery.databaseIsolation.mode });
   if (opts.parts !== undefined) lanes = selectPart(lanes, opts.part!, opts.parts, durations);
-  return { config, base, helpers, lanes, setupSeconds, durations };
+  return { ...ctx, snap, discovery, lanes, setupSeconds, durations };
 }
 
 /** A lane, then fresh reruns of only its failed tests while some still fail. */
-async function runWithReruns(p: Prepared, plan: LanePlan, cacheBuster?: string): Promise<LaneRun[]> {
-  const first = await runLane(p.base, p.helpers, plan, p.config, cacheBuster);
+async function runWithReruns(p: Prepared, plan: LanePlan): Promise<LaneRun[]> {
+  const first = await runLane(p, plan);
   const runs = [first];
   let failed = failedNodeIds(parseJUnit(first.junit, plan.id).cases);
   for (let attempt = 1; attempt <= p.config.flaky.reruns && failed.length > 0; attempt++) {
-    const rerun = await runLane(p.base, p.helpers, planRerun(plan, failed, attempt, CONTAINER_LAYOUT), p.config, cacheBuster);
+    const rerun = await runLane(p, planRerun(plan, failed, attempt, p.layout));
     runs.push(rerun);
     failed = failedNodeIds(parseJUnit(rerun.junit, rerun.plan.id).cases);
   }
@@ -95,8 +120,8 @@ async function runWithReruns(p: Prepared, plan: LanePlan, cacheBuster?: string):
 }
 
 /** Every lane and its reruns, on the core's schedule. */
-export function runLanes(p: Prepared, cacheBuster?: string): Promise<LaneRun[][]> {
-  return runScheduled(p.lanes, (l) => runWithReruns(p, l, cacheBuster));
+export function runLanes(p: Prepared): Promise<LaneRun[][]> {
+  return runScheduled(p.lanes, (l) => runWithReruns(p, l));
 }
 
 /** The lanes a run planned, so combine-parts can name a lane whose part produced nothing. */
@@ -116,9 +141,9 @@ export async function finish(p: Prepared, runs: LaneRun[][], inputs: { part?: nu
   for (const run of runs.flat()) reports = reports.withDirectory(run.plan.id, run.reports);
   let combine: CombineRun | undefined;
   if (gate) {
-    const plan = planCombine(p.config, p.lanes, CONTAINER_LAYOUT);
+    const plan = planCombine(p.config, p.lanes, p.layout);
     const written = runs.map((r) => r[0]).filter((r) => r.coverageWritten);
-    combine = await runCombine(p.base, p.helpers, plan, written.map((r) => ({ path: r.plan.outputs.coverage, file: r.container.file(r.plan.outputs.coverage) })));
+    combine = await runCombine(p.base, p.helpers, p.layout, plan, written.map((r) => ({ path: r.plan.outputs.coverage, file: r.container.file(r.plan.outputs.coverage) })));
     reports = reports.withDirectory(COMBINED_DIR, combine.container.directory(plan.outDir));
   }
   const assembled = assembleReports({
@@ -142,6 +167,6 @@ export function handBack(reports: Directory, assembled: AssembledReports, extra:
 }
 
 /** The backend container for a run: the config's image, the arguments' Python and Dockerfile. */
-export function backendFor(source: Directory, config: Config, opts: RunOptionsOut, root: SourceRoot): Promise<Container> {
-  return backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: config.python_image, dockerfile: opts.dockerfile, target: opts.target }, root);
+export function backendFor(source: Directory, loaded: Pick<LoadedConfig, "snap" | "config">, opts: RunOptionsOut): Container {
+  return backendContainer(source, { pythonVersion: opts.pythonVersion, pythonImage: loaded.config.python_image, dockerfile: opts.dockerfile, target: opts.target }, loaded.snap, loaded.config);
 }

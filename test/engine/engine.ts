@@ -193,6 +193,8 @@ interface State {
   readonly workdir: string;
   readonly exec?: ExecResult;
   readonly file?: { readonly path: string; readonly contents: string | undefined };
+  /** The fields of a plain result object (a SearchResult), answered as its leaves. */
+  readonly value?: Readonly<Record<string, unknown>>;
 }
 
 const ROOT_STATE: State = { tree: EMPTY_TREE, workdir: "/" };
@@ -656,10 +658,13 @@ export class Engine {
         return entries(state.tree, resolvePath("/", (args.path as string | undefined) ?? "/"));
       case "Directory.glob":
         return glob(state.tree, args.pattern as string);
+      case "Directory.search":
+        return search(state.tree, args);
       case "Directory.exists":
       case "Container.exists":
         return exists(state.tree, resolvePath(state.workdir, args.path as string));
     }
+    if (state.value && field in state.value) return state.value[field];
     if (field === "export") return args.path;
     if (field === "sync" || field === "start" || field === "stop") return source.id;
     return this.defaultFor(returnType, source);
@@ -775,6 +780,8 @@ export class Engine {
         return base.file ? { ...base, file: { ...base.file, path: resolvePath(dirname(base.file.path), a.name as string) } } : base;
       case "withExec":
         return this.runExec(object, base);
+      case "search":
+        return { ...ROOT_STATE, value: search(base.tree, a)[a.$index as number] };
       default:
         return base;
     }
@@ -860,6 +867,27 @@ function glob(tree: Tree, pattern: string): string[] {
     .replace(/\u0000/g, "(?:.*/)?");
   const regex = new RegExp(`^${source}$`);
   return [...tree.files.keys()].map((p) => p.slice(1)).filter((p) => regex.test(p)).sort();
+}
+
+/**
+ * `Directory.search` as the engine runs it (ripgrep, line by line): files below `paths` (all when
+ * empty) whose name matches one of `globs`, with a line matching `pattern`. The pattern is read as a
+ * JavaScript regular expression, which agrees with ripgrep on the syntax the module uses.
+ */
+function search(tree: Tree, args: Args): { filePath: string; lineNumber: number; matchedLines: string; absoluteOffset: number }[] {
+  const re = new RegExp(args.pattern as string, args.insensitive ? "i" : "");
+  const paths = ((args.paths as string[] | undefined) ?? []).map((p) => p.replace(/^\.?\/?/, "").replace(/\/$/, "")).filter((p) => p !== "" && p !== ".");
+  const globs = ((args.globs as string[] | undefined) ?? []).map((g) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`));
+  const out: { filePath: string; lineNumber: number; matchedLines: string; absoluteOffset: number }[] = [];
+  for (const [abs, contents] of [...tree.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const rel = abs.slice(1);
+    if (paths.length > 0 && !paths.some((p) => rel === p || rel.startsWith(`${p}/`))) continue;
+    if (globs.length > 0 && !globs.some((g) => g.test(basename(rel)))) continue;
+    const lines = contents.split("\n");
+    const i = lines.findIndex((l) => re.test(l));
+    if (i >= 0) out.push({ filePath: rel, lineNumber: i + 1, matchedLines: lines[i], absoluteOffset: 0 });
+  }
+  return out;
 }
 
 export interface RunningEngine extends Engine {

@@ -96,6 +96,17 @@ export function secretsOf(chain: Chain): Record<string, ObjectRef> {
   return secrets;
 }
 
+/** The plaintext a secret was made from (`setSecret`), or undefined for a secret made otherwise. */
+export function plaintextOf(secret: ObjectRef): string | undefined {
+  const made = secret.chain.find((c) => c.field === "setSecret");
+  return made?.args.plaintext as string | undefined;
+}
+
+/** Secret variables with the plaintext each was made from: name -> plaintext. */
+export function secretValuesOf(chain: Chain): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(secretsOf(chain)).map(([k, ref]) => [k, plaintextOf(ref)]));
+}
+
 /** Service bindings: alias -> the bound service's reference (its chain ends in `asService`). */
 export function bindingsOf(chain: Chain): Record<string, ObjectRef> {
   const bindings: Record<string, ObjectRef> = {};

@@ -4,12 +4,16 @@
  * the example backend and a real PostgreSQL. Only the Layout differs: host paths and a host port.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { type Config, readConfig, withDefaultLanes } from "../../src/core/config/config.js";
-import type { Layout } from "../../src/core/plan/layout.js";
+import { type Config, readConfig } from "../../src/core/config/config.js";
+import { backendRoot, locateConfig } from "../../src/core/config/locate.js";
+import { type Discovery, discover } from "../../src/core/plan/discover/discover.js";
+import { fsSourceTree } from "../../scripts/fs-source-tree.js";
+import type { Endpoint, Layout } from "../../src/core/plan/layout.js";
+import { secretValue } from "../../src/core/plan/service-env.js";
 import type { CombinePlan, LanePlan } from "../../src/core/plan/plan.js";
 import type { LaneArtifacts } from "../../src/core/report/reports.js";
 import { runScheduled } from "../../src/core/plan/schedule.js";
@@ -23,21 +27,44 @@ export function requireVenv(): void {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run \`bash scripts/setup.sh\` first`);
 }
 
-/** Host paths for a plan; search services point at a closed port (there is no Elasticsearch here). */
-export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE): Layout {
+/**
+ * Host paths for a plan; search services point at a closed port (there is no Elasticsearch here).
+ * `repo` is the whole source when the backend is a folder of it (a monorepo); `endpoints` adds or
+ * replaces services (Redis, a service of the team's own). Services are shared by every lane of the
+ * file, so their start time says nothing about a lane's wait (`freshServices: false`).
+ */
+export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, opts: { repo?: string; endpoints?: Record<string, Endpoint> } = {}): Layout {
   requireVenv();
   mkdirSync(reports, { recursive: true });
   return {
+    repo: opts.repo ?? source,
     source,
     helpers: join(REPO, "src/python"),
     reports,
+    secrets: `${reports}.secrets`,
     python: PYTHON,
     endpoints: {
       postgres: { host: "127.0.0.1", port: pg.port },
+      redis: { host: "127.0.0.1", port: 9 },
       elasticsearch: { host: "127.0.0.1", port: 9 },
       opensearch: { host: "127.0.0.1", port: 9 },
+      ...opts.endpoints,
     },
+    freshServices: false,
   };
+}
+
+/** The harness's Postgres trusts local connections; URLs carry the default test password. */
+export const HOST_PASSWORD = "postgres";
+
+/** A plan's environment with its secrets as plain values, and its secret files written, as the Dagger layer mounts them. */
+export function hostEnv(plan: Pick<LanePlan, "env" | "secretEnv" | "secretFiles">): Record<string, string> {
+  for (const [path, ref] of Object.entries(plan.secretFiles)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, secretValue(ref, HOST_PASSWORD), { mode: 0o600 });
+  }
+  const secrets = Object.fromEntries(Object.entries(plan.secretEnv).map(([k, ref]) => [k, secretValue(ref, HOST_PASSWORD)]));
+  return { ...plan.env, ...secrets };
 }
 
 /**
@@ -46,14 +73,29 @@ export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE): La
  * cleanly without their URL.
  */
 export function exampleConfig(source = EXAMPLE, edit?: (c: Config) => void): Config {
-  const text = readFileSync(join(source, "pyproject.toml"), "utf8");
-  const tests = readdirSync(join(source, "tests"), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && d.name !== "__pycache__")
-    .map((d) => `tests/${d.name}`);
-  const config = withDefaultLanes(readConfig(text, join(source, "pyproject.toml")), tests);
+  const file = join(source, "pyproject.toml");
+  const parsed = readConfig(readFileSync(file, "utf8"), file);
+  if (!parsed.lanes) throw new Error(`${file} configures no lanes: plan it with discoveredConfig(), as pr-backend would`);
+  const config: Config = { ...parsed, lanes: parsed.lanes };
   for (const lane of Object.values(config.lanes)) lane.services = lane.services.filter((s) => s === "postgres");
   edit?.(config);
   return config;
+}
+
+export interface Discovered {
+  config: Config;
+  discovery: Discovery;
+  /** The backend root on disk. */
+  source: string;
+}
+
+/** A source planned as pr-backend plans it: config located (a monorepo's root), lanes configured or discovered from the test tree. */
+export async function discoveredConfig(repo: string, rootArg?: string): Promise<Discovered> {
+  const read = (p: string) => (existsSync(join(repo, p)) ? readFileSync(join(repo, p), "utf8") : undefined);
+  const root = backendRoot(rootArg, read("pyproject.toml"));
+  const { config: parsed } = locateConfig({ root, repoPyproject: read("pyproject.toml"), rootPyproject: root === "." ? undefined : read(`${root}/pyproject.toml`) });
+  const discovery = await discover(fsSourceTree(repo), parsed);
+  return { config: { ...parsed, lanes: discovery.lanes }, discovery, source: root === "." ? repo : join(repo, root) };
 }
 
 export interface Exec {
@@ -111,7 +153,7 @@ export interface HostLaneRun extends Exec {
 }
 
 export async function runPlannedLane(plan: LanePlan, layout: Layout): Promise<HostLaneRun> {
-  const r = await exec(plan.argv, plan.env, layout.source);
+  const r = await exec(plan.argv, hostEnv(plan), layout.source);
   return {
     ...r,
     plan,

@@ -167,23 +167,3 @@ export function laneWorkers(lane: LaneConfig, override?: Workers): Workers {
   if (override === 0) return 0;
   return own === 0 ? 0 : override;
 }
-
-export const DEFAULT_UNIT_DIRS = ["tests/unit", "tests/contract"];
-export const DEFAULT_INTEGRATION_DIR = "tests/integration";
-
-/**
- * The lanes to run: the configured ones, or, with none configured, inferred from the test tree:
- * `tests/unit` + `tests/contract` in one parallel lane, `tests/integration` in one serial lane bound
- * to every service. `existing` lists which of those directories the source has.
- */
-export function withDefaultLanes(config: BackendCiConfig, existing: readonly string[]): Config {
-  if (config.lanes && Object.keys(config.lanes).length > 0) return { ...config, lanes: config.lanes };
-  const lanes: Record<string, LaneConfig> = {};
-  const fast = DEFAULT_UNIT_DIRS.filter((d) => existing.includes(d));
-  const base = LaneConfig.parse({});
-  if (fast.length) lanes.fast = { ...base, paths: fast, mode: "parallel" };
-  if (existing.includes(DEFAULT_INTEGRATION_DIR))
-    lanes.integration = { ...base, paths: [DEFAULT_INTEGRATION_DIR], mode: "serial", services: ["postgres", "elasticsearch", "opensearch"] };
-  if (Object.keys(lanes).length === 0) lanes.tests = { ...base, mode: "parallel" };
-  return { ...config, lanes };
-}
