@@ -18,7 +18,7 @@ def server(conn):
             pass
 
     httpd = make_server("127.0.0.1", 0, make_app(), handler_class=Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_port}"
