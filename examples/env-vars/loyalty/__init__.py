@@ -1,0 +1,1 @@
+"""Loyalty points: members, a points ledger, tiers and a leaderboard."""

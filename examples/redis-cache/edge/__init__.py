@@ -1,0 +1,1 @@
+"""Edge helpers of the storefront API on Redis: response cache, rate limits, counters, alerts."""

@@ -1,0 +1,1 @@
+"""Helpdesk: a ticket queue with references, fair assignment and business-hours SLAs."""

@@ -1,0 +1,1 @@
+"""Warehouse: stock per location, reservations that expire, pick lists."""
