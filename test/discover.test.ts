@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import { readConfig } from "../src/core/config/config.js";
 import { backendRoot, locateConfig } from "../src/core/config/locate.js";
+import { readConftest, serviceReach } from "../src/core/plan/discover/conftest-fixtures.js";
 import { compressPaths, discover, type SourceTree } from "../src/core/plan/discover/discover.js";
 import { parseIni, pytestConfigFor } from "../src/core/plan/discover/pytest-config.js";
 import { signalPattern, signalRegExp } from "../src/core/plan/discover/signals.js";
@@ -103,7 +104,7 @@ describe("zero configuration", () => {
     expect(d.tests.files).toHaveLength(33);
   });
 
-  it("binds services only where the tests show they need them, through their files or their conftest", async () => {
+  it("binds services only where the tests show they need them: their own text, or a conftest fixture they request", async () => {
     const d = await discover(
       memoryTree({
         "backend/tests/unit/test_money.py": UNIT,
@@ -119,7 +120,8 @@ describe("zero configuration", () => {
     expect(d.lanes.fast.paths).toEqual(["tests/contract", "tests/smoke", "tests/unit"]);
     expect(d.lanes.integration).toMatchObject({ paths: ["tests/integration"], mode: "serial", services: ["postgres", "redis"] });
     expect(d.needs.byFile.get("tests/integration/test_orders.py")).toEqual(["postgres"]);
-    expect(d.needs.byFile.get("tests/integration/test_cache.py")).toEqual(["postgres", "redis"]);
+    // test_cache requests no fixture of the conftest that reaches Postgres.
+    expect(d.needs.byFile.get("tests/integration/test_cache.py")).toEqual(["redis"]);
   });
 
   it("does not make a unit test an integration test because it patches a service's variable, unless it carries the marker", async () => {
@@ -170,6 +172,87 @@ describe("zero configuration", () => {
     expect(d.databaseIsolation.why).toContain("tests/conftest.py");
     const forced = await discover(memoryTree({ "tests/conftest.py": "import psycopg\nworker_id = 1\n", "tests/test_a.py": UNIT }), readConfig('[tool.backend-ci.isolation]\ndatabase = "plugin"\n'));
     expect(forced.databaseIsolation.mode).toBe("plugin");
+  });
+});
+
+describe("conftest fixtures", () => {
+  const CONFTEST = `import os
+
+import psycopg
+import pytest
+from app import settings
+
+
+@pytest.fixture
+def money():
+    return 1
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    return settings.DATABASE_URL
+
+
+@pytest.fixture
+def conn(database_url):
+    c = psycopg.connect(database_url)
+    yield c
+
+
+@pytest.fixture(name="repo")
+def _repo(conn):
+    return conn
+
+
+@pytest.mark.usefixtures("x")
+@pytest.fixture
+def db_session(
+    conn,
+    money,
+):
+    return conn
+`;
+
+  it("finds the fixtures that reach a service: by their body, a name imported for it, or a fixture they request", () => {
+    const facts = readConftest(CONFTEST);
+    expect(facts.fixtures.map((f) => [f.name, f.params])).toEqual([
+      ["money", []],
+      ["database_url", []],
+      ["conn", ["database_url"]],
+      ["repo", ["conn"]],
+      ["db_session", ["conn", "money"]],
+    ]);
+    const re = signalRegExp(signalPattern("postgres", readConfig(undefined).services));
+    expect(serviceReach(facts, re, new Set())).toEqual({ fixtures: ["conn", "database_url", "db_session", "repo"], everyTest: false });
+    expect(serviceReach(readConftest("import pytest\n\n@pytest.fixture\ndef client(conn):\n    return 1\n"), re, new Set(["conn"])).fixtures).toEqual(["client"]);
+  });
+
+  it("makes every test below need the service when module-level code, a hook or an autouse fixture reaches it", () => {
+    const re = signalRegExp(signalPattern("postgres", readConfig(undefined).services));
+    for (const text of [
+      "import os\nURL = os.environ['DATABASE_URL']\n",
+      "import psycopg\n\ndef pytest_configure(config):\n    psycopg.connect('')\n",
+      "import pytest\n\n@pytest.fixture(autouse=True)\ndef clean():\n    wipe(os.environ['DATABASE_URL'])\n",
+    ])
+      expect(serviceReach(readConftest(text), re, new Set()).everyTest, text).toBe(true);
+  });
+
+  it("lets a test that requests such a fixture from a conftest above need the service, and its neighbours not", async () => {
+    const d = await discover(
+      memoryTree({
+        "tests/conftest.py": CONFTEST,
+        "tests/contract/test_payload.py": "def test_p(money):\n    assert money\n",
+        "tests/api/test_orders.py": "def test_o(repo):\n    assert repo\n",
+        "tests/api/conftest.py": "import pytest\n\n@pytest.fixture\ndef client(db_session):\n    return db_session\n",
+        "tests/api/test_client.py": "def test_c(client):\n    assert client\n",
+      }),
+      readConfig(undefined),
+    );
+    expect(Object.fromEntries(d.needs.byFile)).toEqual({
+      "tests/api/test_client.py": ["postgres"],
+      "tests/api/test_orders.py": ["postgres"],
+      "tests/contract/test_payload.py": [],
+    });
   });
 });
 

@@ -9,9 +9,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { type Config, readConfig } from "../../src/core/config/config.js";
-import { backendRoot, locateConfig } from "../../src/core/config/locate.js";
 import { type Discovery, discover } from "../../src/core/plan/discover/discover.js";
-import { fsSourceTree } from "../../scripts/fs-source-tree.js";
+import { hostSource } from "../../scripts/fs-source-tree.js";
 import type { Endpoint, Layout } from "../../src/core/plan/layout.js";
 import { secretValue } from "../../src/core/plan/service-env.js";
 import type { CombinePlan, LanePlan } from "../../src/core/plan/plan.js";
@@ -91,11 +90,9 @@ export interface Discovered {
 
 /** A source planned as pr-backend plans it: config located (a monorepo's root), lanes configured or discovered from the test tree. */
 export async function discoveredConfig(repo: string, rootArg?: string): Promise<Discovered> {
-  const read = (p: string) => (existsSync(join(repo, p)) ? readFileSync(join(repo, p), "utf8") : undefined);
-  const root = backendRoot(rootArg, read("pyproject.toml"));
-  const { config: parsed } = locateConfig({ root, repoPyproject: read("pyproject.toml"), rootPyproject: root === "." ? undefined : read(`${root}/pyproject.toml`) });
-  const discovery = await discover(fsSourceTree(repo), parsed);
-  return { config: { ...parsed, lanes: discovery.lanes }, discovery, source: root === "." ? repo : join(repo, root) };
+  const src = hostSource(repo, rootArg);
+  const discovery = await discover(src.tree, src.located.config);
+  return { config: { ...src.located.config, lanes: discovery.lanes }, discovery, source: src.root === "." ? repo : join(repo, src.root) };
 }
 
 export interface Exec {

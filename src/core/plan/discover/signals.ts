@@ -3,8 +3,10 @@
  * a test file needs a service when the service's marker (`requires_postgres`), one of the variables
  * its connection reaches the app through (`DATABASE_URL`, `PGHOST`, ...), its URL scheme
  * (`postgresql://`) or an import of its client library (`psycopg`, `asyncpg`, `sqlalchemy`, `redis`,
- * `elasticsearch`, `opensearchpy`) appears in the file itself, or in a conftest.py in its folder or
- * any folder above it up to the backend root; or when the file matches the service's `paths` globs.
+ * `elasticsearch`, `opensearchpy`) appears in the file itself; or when it requests a fixture of a
+ * conftest.py above it that reaches the service (the fixture's body shows it, or a fixture it
+ * requests does); or when such a conftest reaches the service for every test (module-level code, a
+ * hook, an autouse fixture); or when the file matches the service's `paths` globs.
  * Files under a folder named `unit` (or `units`, `unittests`, `unit_tests`) count only the marker
  * and the `paths` globs: a unit test that patches `DATABASE_URL`, or a shared conftest that builds a
  * database fixture, does not make unit tests integration tests; a unit test that really needs a
@@ -16,6 +18,7 @@
 import picomatch from "picomatch";
 
 import { type ServicesTable, serviceEnvNames, serviceKind } from "../../config/services.js";
+import { type ConftestFacts, readConftest, type ServiceReach, serviceReach } from "./conftest-fixtures.js";
 import { fromRoot, inRoot, type SourceTree, type TestTree } from "./test-files.js";
 
 const LIBRARIES: Record<string, string[]> = {
@@ -77,34 +80,47 @@ export interface Needs {
   evidence: Map<string, string[]>;
 }
 
+const depth = (p: string) => p.split("/").length;
+const folderOf = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : ".");
+
 /** The services each test file needs, by the rule above. */
 export async function serviceNeeds(tree: SourceTree, tests: TestTree, services: ServicesTable): Promise<Needs> {
   // The whole backend root: conftests above the test roots count too; other matches are ignored.
-  const dirs = [inRoot(tests.root, ".")];
+  const root = inRoot(tests.root, ".");
+  const rel = (found: Set<string>) => new Set([...found].map((p) => fromRoot(tests.root, p)).filter((p): p is string => p !== undefined));
   const conftests = new Set(tests.conftests);
+  const facts = new Map<string, ConftestFacts>();
+  for (const c of tests.conftests) facts.set(c, readConftest((await tree.read(inRoot(tests.root, c))) ?? ""));
   const byFile = new Map<string, string[]>(tests.files.map((f) => [f, []]));
   const evidence = new Map<string, string[]>();
   for (const name of Object.keys(services)) {
-    const matched = new Set(
-      [...(await tree.grep(signalPattern(name, services), dirs))]
-        .map((p) => fromRoot(tests.root, p))
-        .filter((p): p is string => p !== undefined),
-    );
-    const marked = new Set(
-      [...(await tree.grep(markerPattern(name, services), dirs))].map((p) => fromRoot(tests.root, p)).filter((p): p is string => p !== undefined),
-    );
+    const pattern = signalPattern(name, services);
+    const signal = signalRegExp(pattern);
+    const matched = rel(await tree.grep(pattern, [root]));
+    const marked = rel(await tree.grep(markerPattern(name, services), [root]));
+    // Each conftest's fixtures that reach the service, top-down so requests of fixtures above count.
+    const reach = new Map<string, ServiceReach>();
+    for (const c of [...tests.conftests].sort((a, b) => depth(a) - depth(b))) {
+      const inherited = new Set(conftestChain(c, conftests).filter((a) => a !== c).flatMap((a) => reach.get(a)?.fixtures ?? []));
+      if (matched.has(c) || inherited.size > 0) reach.set(c, serviceReach(facts.get(c)!, signal, inherited));
+    }
+    const requesting = new Map<string, Set<string>>();
+    for (const [c, r] of reach)
+      if (r.fixtures.length > 0) requesting.set(c, rel(await tree.grep(`\\b(?:${r.fixtures.join("|")})\\b`, [inRoot(tests.root, folderOf(c))])));
     const inPaths = picomatch(services[name].paths, { dot: true });
     const hits = new Set<string>();
+    const cited = new Set<string>();
     for (const file of tests.files) {
       const declared = marked.has(file) || (services[name].paths.length > 0 && inPaths(file));
-      const shown = !underUnitFolder(file) && (matched.has(file) || conftestChain(file, conftests).some((c) => matched.has(c)));
-      if (declared || shown) {
+      const via = underUnitFolder(file) ? [] : conftestChain(file, conftests).filter((c) => reach.get(c)?.everyTest || requesting.get(c)?.has(file));
+      if (declared || (!underUnitFolder(file) && matched.has(file)) || via.length > 0) {
         byFile.get(file)!.push(name);
         hits.add(file);
+        if (declared || matched.has(file)) cited.add(file);
+        for (const c of via) cited.add(c);
       }
     }
-    const cited = [...new Set([...matched, ...marked])].filter((f) => hits.has(f) || (conftests.has(f) && tests.files.some((t) => hits.has(t) && conftestChain(t, conftests).includes(f))));
-    if (hits.size > 0) evidence.set(name, cited.sort());
+    if (hits.size > 0) evidence.set(name, [...cited].sort());
   }
   for (const list of byFile.values()) list.sort();
   return { byFile, evidence };
