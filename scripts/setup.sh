@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need, idempotently, on a fresh Debian machine:
-#   PostgreSQL (Debian package; the tests start their own throwaway cluster),
+#   PostgreSQL and Redis (Debian packages; the tests start their own throwaway servers),
 #   .venv with the example backend's pinned test stack (pytest, pytest-xdist, pytest-cov, coverage, psycopg),
 #   npm packages (npm ci). package.json pins rollup (vitest's bundler) through "overrides" to a
 #   version whose every platform package the registry serves: without it the lockfile lacks them and
@@ -10,11 +10,16 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  echo "setup: installing PostgreSQL from Debian"
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq
-  as_root apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The tests start their own servers; the packages' own services are not needed.
+  as_root service redis-server stop >/dev/null 2>&1 || true
 fi
 
 req=examples/backend/requirements-test.txt
@@ -31,3 +36,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm ci"
   npm ci --no-audit --no-fund
 fi
+
+# One venv per example backend, made by running its own install plan (scripts/example-venvs.ts).
+npx tsx scripts/example-venvs.ts

@@ -32,7 +32,7 @@ export function requireVenv(): void {
  * replaces services (Redis, a service of the team's own). Services are shared by every lane of the
  * file, so their start time says nothing about a lane's wait (`freshServices: false`).
  */
-export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, opts: { repo?: string; endpoints?: Record<string, Endpoint> } = {}): Layout {
+export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, opts: { repo?: string; endpoints?: Record<string, Endpoint>; python?: string } = {}): Layout {
   requireVenv();
   mkdirSync(reports, { recursive: true });
   return {
@@ -41,7 +41,7 @@ export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, opt
     helpers: join(REPO, "src/python"),
     reports,
     secrets: `${reports}.secrets`,
-    python: PYTHON,
+    python: opts.python ?? PYTHON,
     endpoints: {
       postgres: { host: "127.0.0.1", port: pg.port },
       redis: { host: "127.0.0.1", port: 9 },
@@ -106,12 +106,12 @@ export interface Exec {
  * bin comes first on PATH, as in an activated venv (the image's python is on PATH in a container), so
  * a configured command such as `python -m app.migrate` finds the backend's dependencies.
  */
-export function exec(argv: string[], env: Record<string, string>, cwd: string): Promise<Exec> {
+export function exec(argv: string[], env: Record<string, string>, cwd: string, python = PYTHON): Promise<Exec> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd,
-      env: { PATH: `${dirname(PYTHON)}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8", ...env },
+      env: { PATH: `${dirname(python)}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -150,7 +150,7 @@ export interface HostLaneRun extends Exec {
 }
 
 export async function runPlannedLane(plan: LanePlan, layout: Layout): Promise<HostLaneRun> {
-  const r = await exec(plan.argv, hostEnv(plan), layout.source);
+  const r = await exec(plan.argv, hostEnv(plan), layout.source, layout.python);
   return {
     ...r,
     plan,
@@ -171,7 +171,7 @@ export interface HostCombineRun extends Exec {
 }
 
 export async function runPlannedCombine(plan: CombinePlan, layout: Layout): Promise<HostCombineRun> {
-  const r = await exec(plan.argv, plan.env, layout.source);
+  const r = await exec(plan.argv, plan.env, layout.source, layout.python);
   return { ...r, record: readIf(join(plan.outDir, "combine.json")), coverageJson: readIf(join(plan.outDir, "coverage.json")) };
 }
 

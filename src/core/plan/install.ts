@@ -71,8 +71,8 @@ const TEST_STACK = "'pytest>=8' 'pytest-xdist>=3.6' 'pytest-cov>=5' 'coverage>=7
  * The test stack the lanes rely on, added when the backend's own dependencies lack it, into the
  * environment the lanes' `python` is (uv's venv has no pip of its own).
  */
-export function ensureTestStack(installer: "pip" | "uv"): string[] {
-  const install = installer === "uv" ? `uv pip install --python /opt/venv/bin/python ${TEST_STACK}` : `pip install ${TEST_STACK}`;
+export function ensureTestStack(installer: "pip" | "uv", venv = UV_VENV): string[] {
+  const install = installer === "uv" ? `uv pip install --python ${venv}/bin/python ${TEST_STACK}` : `pip install ${TEST_STACK}`;
   return ["sh", "-c", `python -c 'import pytest, xdist, pytest_cov, coverage' 2>/dev/null || ${install}`];
 }
 
@@ -83,7 +83,9 @@ function installsProject(s: InstallSource): boolean {
 }
 
 const rel = (dir: string, path: string) => (dir === "." ? path : `${dir}/${path}`);
-const UV_ENV = { UV_PROJECT_ENVIRONMENT: "/opt/venv", PATH: "/opt/venv/bin:$PATH", UV_LINK_MODE: "copy" };
+/** Where uv puts the backend's environment in the container; the host harness passes its own. */
+export const UV_VENV = "/opt/venv";
+const uvEnv = (venv: string) => ({ UV_PROJECT_ENVIRONMENT: venv, PATH: `${venv}/bin:$PATH`, UV_LINK_MODE: "copy" });
 
 function uvSync(extra: string[], selectors: { extras: string[]; groups: string[] }, installProject: boolean, workspace: boolean): string[][] {
   const picks = [...selectors.extras.flatMap((e) => ["--extra", e]), ...selectors.groups.flatMap((g) => ["--group", g])];
@@ -91,7 +93,8 @@ function uvSync(extra: string[], selectors: { extras: string[]; groups: string[]
   return [sync.concat(workspace ? ["--no-install-workspace"] : ["--no-install-project"]), ...(installProject ? [sync] : [])];
 }
 
-export function detectInstall(s: InstallSource): InstallPlan {
+/** `venv`: where uv installs (the container's /opt/venv; a host venv in the harness). */
+export function detectInstall(s: InstallSource, venv = UV_VENV): InstallPlan {
   const project = installsProject(s);
   const atRoot = s.root === ".";
   if (s.rootEntries.includes("uv.lock")) {
@@ -102,8 +105,8 @@ export function detectInstall(s: InstallSource): InstallPlan {
       dir: s.root,
       inputs: [rel(s.root, "pyproject.toml"), rel(s.root, "uv.lock")],
       deps: [["pip", "install", "uv"], deps],
-      project: [...(own ? [own] : []), ensureTestStack("uv")],
-      env: UV_ENV,
+      project: [...(own ? [own] : []), ensureTestStack("uv", venv)],
+      env: uvEnv(venv),
       note: `uv project${atRoot ? "" : ` in ${s.root}`}: uv sync --frozen${project ? "" : " (without the project itself)"}`,
     };
   }
@@ -119,8 +122,8 @@ export function detectInstall(s: InstallSource): InstallPlan {
       dir: ".",
       inputs: ["uv.lock", ...pyprojects],
       deps: [["pip", "install", "uv"], deps],
-      project: [...(own ? [own] : []), ensureTestStack("uv")],
-      env: UV_ENV,
+      project: [...(own ? [own] : []), ensureTestStack("uv", venv)],
+      env: uvEnv(venv),
       note: `uv workspace at the repository root: uv sync --frozen ${target.join(" ")}`,
     };
   }
