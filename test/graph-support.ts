@@ -2,7 +2,13 @@
  * Shared pieces of the graph tests: a small backend source built in the stand-in engine, and scripted
  * lane / combine execs that write the files the real helpers write.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
 import { dag, Directory } from "@dagger.io/dagger";
+import picomatch from "picomatch";
+
+import { SOURCE_IGNORE } from "../src/core/plan/discover/source-files.js";
 
 import type { ExecOutcome, ExecRecord, RunningEngine } from "./engine/index.js";
 
@@ -135,4 +141,31 @@ export function combineOutcome(e: ExecRecord, total = 85, files: Record<string, 
 export function scriptRun(engine: RunningEngine, opts: { failing?: string[]; total?: number; files?: Record<string, unknown> } = {}): void {
   engine.onExec((e) => laneOf(e) !== undefined, (e) => laneOutcome(e, (opts.failing ?? []).includes(laneOf(e)!)));
   engine.onExec(isCombine, (e) => combineOutcome(e, opts.total ?? 85, opts.files));
+}
+
+/**
+ * A real source on disk (an example backend) as a Directory built in the stand-in engine: every file
+ * the module would receive (the source argument's ignore list applied), text files only.
+ */
+export function sourceFrom(dir: string): Directory {
+  const ignored = picomatch(SOURCE_IGNORE, { dot: true });
+  let d = dag.directory();
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const path = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (ignored(path) || /\.(pyc|png|jpg|gz|whl)$/.test(e.name)) continue;
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile()) d = d.withNewFile(path, readFileSync(join(dir, path), "utf8"));
+    }
+  };
+  walk("");
+  return d;
+}
+
+/** A collect exec that lists `nodeids` (markers from `markers`), as the plugin's --backend-ci-collect writes them. */
+export function scriptCollect(engine: RunningEngine, lane: string, nodeids: string[], markers: Record<string, string[]> = {}): void {
+  engine.onExec(
+    (e) => e.argv.includes("--collect-only") && e.argv.some((a) => a === `--backend-ci-collect=/reports/collect/${lane}.json`),
+    () => ({ files: { [`/reports/collect/${lane}.json`]: JSON.stringify(nodeids.map((nodeid) => ({ nodeid, markers: markers[nodeid] ?? [] }))) } }),
+  );
 }

@@ -637,6 +637,8 @@ export class Engine {
     if (field === "id") return source.id;
     if (field === "envVariable") return envOf(source.chain)[args.name as string] ?? null;
     if (field === "workdir") return workdirOf(source.chain);
+    // A secret made with setSecret reads back the plaintext it was made from.
+    if (source.type === "Secret" && field === "plaintext") return source.chain.find((c) => c.field === "setSecret")?.args.plaintext ?? "";
     if (LAZY_LEAVES.has(field)) return this.defaultFor(returnType, source);
     const state = await this.evaluate(source);
     switch (`${source.type}.${field}`) {
