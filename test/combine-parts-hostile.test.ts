@@ -43,7 +43,7 @@ function combinePlacements(): { field: string; at: string; from: string | undefi
   return all.slice(start + 1).map((p) => ({
     field: p.field,
     at: p.path,
-    from: (p.source as ObjectRef | undefined)?.chain.findLast((c) => c.field === "file")?.args.path as string | undefined,
+    from: [...((p.source as ObjectRef | undefined)?.chain ?? [])].reverse().find((c) => c.field === "file")?.args.path as string | undefined,
   }));
 }
 
