@@ -201,7 +201,8 @@ export async function discoverParts(entries: readonly ArtifactEntry[], reader: A
     const parsed = PlanFile.safeParse(json);
     if (parsed.success) return { ok: true, path, dir, part: parsed.data.part, parts: parsed.data.parts, lanes: parsed.data.lanes };
     const issue = parsed.error.issues[0];
-    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : "";
+    const others = parsed.error.issues.length - 1;
+    const more = others > 0 ? ` (and ${others} more problem${others === 1 ? "" : "s"})` : "";
     // The part number still counts when it is readable, so the part is not also named as absent.
     const stamp = PartNumbers.safeParse(json);
     return bad(
