@@ -203,3 +203,12 @@ describe("discoverParts: what is never read", () => {
     expect(found.lanes[1].first.record).toBe("slow");
   });
 });
+
+describe("discoverParts: ids at their longest", () => {
+  it("reads the reruns of a lane whose id is 200 characters long", async () => {
+    const id = `f${"a".repeat(199)}`;
+    const found = await discover({ "p/plan.json": plan([lane(id, { lane: "fast" })]), [`p/${id}/lane.json`]: "first", [`p/${id}-rerun1/lane.json`]: "rerun" });
+    expect(found.problems).toEqual([]);
+    expect(found.lanes[0].reruns).toEqual([{ id: `${id}-rerun1`, record: "rerun", junit: undefined }]);
+  });
+});

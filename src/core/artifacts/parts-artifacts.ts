@@ -127,11 +127,17 @@ function fieldOf(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("") || "(the whole file)";
 }
 
-/** The names of a lane's files inside its directory, from the one definition of where lanes write. */
-function laneFileNames(id: string, coverage = true) {
-  const { reportDir, outputs } = laneOutputs({ reports: "" }, id, coverage);
+interface RunFileNames {
+  record: string;
+  junit: string;
+  coverage?: string;
+}
+
+/** The names of a planned lane's files inside its directory, from the one definition of where lanes write. */
+function laneFileNames(id: string): Required<RunFileNames> {
+  const { reportDir, outputs } = laneOutputs({ reports: "" }, id);
   const name = (p: string) => p.slice(reportDir.length + 1);
-  return { record: name(outputs.record), junit: name(outputs.junit), coverage: coverage ? name(outputs.coverage) : undefined };
+  return { record: name(outputs.record), junit: name(outputs.junit), coverage: name(outputs.coverage) };
 }
 
 type PlanRead =
@@ -226,15 +232,15 @@ export async function discoverParts(entries: readonly ArtifactEntry[], reader: A
   for (const plan of good) for (const lane of plan.lanes) claims.set(lane.id, [...(claims.get(lane.id) ?? []), { plan, lane }]);
 
   /** A run's files; anything else in its directory (coverage fragments, logs) is left alone. */
-  async function readRun(dir: string, id: string, coverage: boolean, sink: string[]): Promise<RunFiles & { coverage?: string }> {
+  async function readRun(dir: string, names: RunFileNames, sink: string[]): Promise<RunFiles & { coverage?: string }> {
     for (const p of under(dir)) accounted.add(p);
-    const names = laneFileNames(id, coverage);
     const [record, junit] = await Promise.all([readText(join(dir, names.record), "lane.json", sink), readText(join(dir, names.junit), "junit.xml", sink)]);
     const covPath = names.coverage === undefined ? undefined : join(dir, names.coverage);
     return { record, junit, coverage: covPath !== undefined && kinds.get(covPath) === "file" ? covPath : undefined };
   }
 
-  async function reruns(partDir: string, id: string, sink: string[]): Promise<(RunFiles & { id: string })[]> {
+  /** A lane's reruns, beside it in its part's directory; they measure no coverage, and name their files like the lane. */
+  async function reruns(partDir: string, id: string, names: RunFileNames, sink: string[]): Promise<(RunFiles & { id: string })[]> {
     const found = childDirs(partDir)
       .filter((d) => d.startsWith(id) && RERUN.test(d.slice(id.length)))
       .map((d) => ({ id: d, n: Number(RERUN.exec(d.slice(id.length))![1]) }))
@@ -250,7 +256,7 @@ export async function discoverParts(entries: readonly ArtifactEntry[], reader: A
     const sinks = contiguous.map((): string[] => []);
     const runs = await Promise.all(
       contiguous.map(async (r, i) => {
-        const { record, junit } = await readRun(join(partDir, r.id), r.id, false, sinks[i]);
+        const { record, junit } = await readRun(join(partDir, r.id), { record: names.record, junit: names.junit }, sinks[i]);
         return { id: r.id, record, junit };
       }),
     );
@@ -274,7 +280,8 @@ export async function discoverParts(entries: readonly ArtifactEntry[], reader: A
       const partDir = by[0].plan.dir;
       const dir = join(partDir, id);
       const [own, again] = [[], []] as string[][];
-      const [first, rerunFiles] = await Promise.all([readRun(dir, id, true, own), reruns(partDir, id, again)]);
+      const names = laneFileNames(id);
+      const [first, rerunFiles] = await Promise.all([readRun(dir, names, own), reruns(partDir, id, names, again)]);
       sink.push(...own, ...again);
       return { plan, dir, first: { record: first.record, junit: first.junit }, reruns: rerunFiles, ...(first.coverage ? { coverage: first.coverage } : {}) };
     }),
