@@ -6,6 +6,7 @@
 import { Container, dag, Directory, File, ReturnType, type Secret } from "@dagger.io/dagger";
 
 import { backendContainer, installPlan } from "./backend.js";
+import { PLAN_FILE } from "../core/artifacts/parts-artifacts.js";
 import { CollectedTests } from "../core/artifacts/records.js";
 import type { BackendCiConfig, Config, DistMode } from "../core/config/config.js";
 import { type Discovery, discover } from "../core/plan/discover/discover.js";
@@ -124,8 +125,6 @@ export function runLanes(p: Prepared): Promise<LaneRun[][]> {
   return runScheduled(p.lanes, (l) => runWithReruns(p, l));
 }
 
-/** The lanes a run planned, so combine-parts can name a lane whose part produced nothing. */
-export const PLAN_FILE = "plan.json";
 
 export interface PipelineOutput {
   reports: Directory;
