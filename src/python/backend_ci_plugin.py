@@ -246,8 +246,7 @@ def pytest_runtest_logreport(report):
 
 def pytest_runtest_logfinish(nodeid, location):
     if S.session is not None:
-        S.session.state["tests_finished"] = S.session.state.get("tests_finished", 0) + 1
-        S.session.save()
+        S.session.test_finished(nodeid)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -238,8 +238,8 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
             counts = session.get("counts") or {}
             done = session.get("tests_finished", finished_tests(counts))
             so_far = f" ({summary(counts)})" if summary(counts) else ""
-            last = session.get("last_test")
-            running = f" while running `{last}`" if last and not session.get("finished") else ""
+            stopped = session.get("running") or ([session["last_test"]] if session.get("last_test") and not session.get("finished") else [])
+            running = " while running " + ", ".join(f"`{n}`" for n in stopped) if stopped else ""
             record.update(status="timeout", exit_code=returncode if returncode >= 0 else -1,
                           message=f"timed out after {args.timeout:g}s: {done} test{'s' if done != 1 else ''} finished "
                                   f"before the timeout{so_far}; pytest was stopped with {timed_out}{running}",

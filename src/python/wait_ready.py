@@ -130,8 +130,13 @@ def check_redis(url: str, timeout: float) -> Optional[str]:
         reply = client.command("PING")
         if reply != b"PONG":
             raise RuntimeError(f"PING answered {reply!r}")
-        uptime = client.info("server").get("uptime_in_seconds", "")
-    return _epoch_iso(time.time() - int(uptime)) if uptime.isdigit() else None
+        server = client.info("server")
+    # Redis keeps its start in whole seconds (cut down): the server's clock minus its uptime gives it.
+    uptime, clock = server.get("uptime_in_seconds", ""), server.get("server_time_usec", "")
+    if not uptime.isdigit():
+        return None
+    now = int(clock) // 1_000_000 if clock.isdigit() else int(time.time())
+    return _epoch_iso(now - int(uptime))
 
 
 def _http_get(url: str, path: str, timeout: float) -> bytes:

@@ -32,27 +32,32 @@ class OutputScanner:
 
     def __init__(self) -> None:
         self.lines: List[str] = []
+        self._errors: List[str] = []  # the "E   ..." ones
 
     def feed(self, raw: str) -> None:
         if len(self.lines) >= MAX_CAUSE_LINES:
             return
         line = _ANSI.sub("", raw).rstrip("\r\n")
-        for pattern in _CAUSES:
-            match = pattern.match(line.strip() if not line.startswith("E ") else line)
+        for index, pattern in enumerate(_CAUSES):
+            match = pattern.match(line if index == 0 else line.strip())
             if match:
                 text = match.group("text").strip()
                 if text and text not in self.lines:
                     self.lines.append(text)
+                    if index == 0:
+                        self._errors.append(text)
                 return
 
     def detail(self) -> str:
-        """The first cause as one line: a header joined with the error under it."""
+        """The first cause as one line: where it happened (collecting a module, loading a conftest)
+        joined with the first error line."""
         if not self.lines:
             return ""
-        first = self.lines[0]
-        if first.startswith(_HEADERS) and len(self.lines) > 1:
-            return f"{first}: {self.lines[1]}"
-        return first
+        header = next((line for line in self.lines if line.startswith(_HEADERS)), None)
+        error = self._errors[0] if self._errors else None
+        if header and error:
+            return f"{header.rstrip('.')}: {error}"
+        return self.lines[0]
 
 
 def _crashes(session: Dict[str, Any]) -> str:

@@ -15,9 +15,10 @@ CATEGORIES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 class Session:
     def __init__(self) -> None:
         self.state: Dict[str, Any] = {
-            "started": False, "finished": False, "exitstatus": None, "last_test": None,
+            "started": False, "finished": False, "exitstatus": None, "last_test": None, "running": [],
+            "tests_finished": 0,
             "counts": {c: 0 for c in CATEGORIES}, "rootdir": ".", "workers": 0, "crashes": [], "errors": [],
-        }
+        }  # running: node ids started and not finished (several under xdist); tests_finished: how many finished
         folder = runinfo.directory()
         self.file: Optional[runinfo.LiveFile] = None
         if folder:
@@ -44,6 +45,13 @@ class Session:
 
     def test_started(self, nodeid: str) -> None:
         self.state["last_test"] = nodeid
+        self.state["running"].append(nodeid)
+        self.save()
+
+    def test_finished(self, nodeid: str) -> None:
+        if nodeid in self.state["running"]:
+            self.state["running"].remove(nodeid)
+        self.state["tests_finished"] += 1
         self.save()
 
     def report(self, config: Any, report: Any) -> None:
