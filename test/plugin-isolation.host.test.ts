@@ -250,3 +250,33 @@ describe("isolation switched off", () => {
     expect(db).toMatchObject({ mode: "off", verdict: "off", processes: [] });
   });
 });
+
+describe("test processes that die", () => {
+  it("a single process that exits mid-test: run_lane drops its database and the template", async () => {
+    const { run, record, db } = await lane({
+      id: "dies",
+      base: "dies",
+      postgres: { kind: "postgres", url_env: ["DATABASE_URL"] },
+      env: { DATABASE_URL: url("dies"), ISOAPP_DIE: "exit", BACKEND_CI_MIGRATE: "python -m isoapp.migrate" },
+    });
+    expect(run.exitCode).toBe(3);
+    expect(record.status).toBe("crashed");
+    expect(record.message).toBe("the test process exited 3 while running `tests/test_visits.py::test_visit[3]` (3 passed before)");
+    expect(db).toMatchObject({ verdict: "error", dropped: ["dies_master", "dies_template"], left_behind: [] });
+    expect(databases("dies_")).toEqual([]);
+  });
+
+  it("an xdist worker killed mid-test: the controller drops its database", async () => {
+    const { record, db } = await lane({
+      id: "killed",
+      base: "kil",
+      workers: 2,
+      postgres: { kind: "postgres", url_env: ["DATABASE_URL"] },
+      env: { DATABASE_URL: url("kil"), ISOAPP_DIE: "kill" },
+    });
+    expect(record.status).toBe("failed");
+    expect(record.message).toMatch(/^worker 'gw\d' crashed while running 'tests\/test_visits.py::test_visit\[3\]'; 1 failed, 5 passed$/);
+    expect(db!.dropped.filter((d) => /^kil_gw[01]$/.test(d)).sort()).toEqual(["kil_gw0", "kil_gw1"]);
+    expect(databases("kil_")).toEqual([]);
+  });
+});

@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wait_ready  # noqa: E402
-from backend_ci import fragments, runinfo  # noqa: E402
+from backend_ci import cleanup, fragments, runinfo  # noqa: E402
 from backend_ci.outcome import OutputScanner, classify  # noqa: E402
 from backend_ci.redact import redactor  # noqa: E402
 from backend_ci.session import finished_tests, summary  # noqa: E402
@@ -175,6 +175,17 @@ def _merge_runinfo(record: Dict[str, Any], folder: str) -> Optional[Dict[str, An
     return session if isinstance(session, dict) else None
 
 
+def _drop_leftovers(record: Dict[str, Any], folder: str) -> None:
+    """pytest never finished its session: drop the databases its test processes had created."""
+    try:
+        database = cleanup.leftovers(folder)
+    except Exception as exc:  # noqa: BLE001 - lane.json must still be written
+        print(f"run_lane: could not look for leftover databases: {exc}", file=sys.stderr, flush=True)
+        return
+    if database is not None:
+        record["isolation"] = {"database": database, "redis": None, "index_prefixes": {}}
+
+
 def run(args: argparse.Namespace, command: List[str]) -> int:
     started = time.time()
     record: Dict[str, Any] = {
@@ -275,6 +286,8 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
         if folder:
             if record["session"] is None:
                 _merge_runinfo(record, folder)
+            if record["isolation"] is None:
+                _drop_leftovers(record, folder)
             shutil.rmtree(folder, ignore_errors=True)
         record["finished_at"] = now_iso()
         record = redact.tree(record)
