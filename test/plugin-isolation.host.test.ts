@@ -42,6 +42,8 @@ interface Case {
   postgres: ServiceEntry;
   env?: Record<string, string>;
   pytest?: string[];
+  /** Other services in BACKEND_CI_SERVICES (not waited for). */
+  others?: Record<string, ServiceEntry>;
 }
 
 async function lane(c: Case) {
@@ -54,7 +56,8 @@ async function lane(c: Case) {
     reports: join(host().root, "reports"),
     pytest: ["tests", ...(c.workers ? ["-n", String(c.workers)] : []), ...(c.pytest ?? [])],
     workersPlanned: String(c.workers ?? 0),
-    services: { postgres: c.postgres },
+    services: { postgres: c.postgres, ...c.others },
+    wait: ["postgres"],
     env: { ISOAPP_OUT: out, ...c.env },
   };
   const run = await runLane(spec);
@@ -91,15 +94,19 @@ describe("an app that reads the configured URL", () => {
     expect(db!.dropped).toEqual(["shop_gw0", "shop_gw1", "shop_template"]);
     expect(db!.left_behind).toEqual([]);
     expect(databases("shop_")).toEqual([]);
+    // No search service in the lane: no index prefix.
+    expect(record.isolation!.index_prefixes).toEqual({});
   });
 
-  it("isolates a single test process too (master), from libpq's PG* variables", async () => {
+  it("isolates a single test process too (master), from libpq's PG* variables, and gives it an index prefix when a search service is bound", async () => {
     const { run, record, seen, db } = await lane({
       id: "libpq",
       base: "solo",
       postgres: { kind: "postgres", vars: { host: "PGHOST", port: "PGPORT", user: "PGUSER", database: "PGDATABASE" } },
-      env: { ISOAPP_SOURCE: "libpq", PGHOST: "127.0.0.1", PGPORT: String(pg().port), PGUSER: "postgres", PGDATABASE: "solo" },
+      others: { opensearch: { kind: "search", url_env: ["OPENSEARCH_URL"] } },
+      env: { ISOAPP_SOURCE: "libpq", PGHOST: "127.0.0.1", PGPORT: String(pg().port), PGUSER: "postgres", PGDATABASE: "solo", SEARCH_INDEX_PREFIX: "orders_" },
     });
+    expect(record.isolation!.index_prefixes).toEqual({ master: "orders_master_" });
     expect(record.status, run.output.slice(-3000)).toBe("passed");
     expect(record.workers).toBe(0);
     expect(seen.master.database).toBe("solo_master");

@@ -73,6 +73,10 @@ class Lane:
             table, self.load_error = {}, str(exc)
         self.pg_service = services.first_of_kind(table, "postgres")
         self.redis_service = services.first_of_kind(table, "redis")
+        # Index prefixes: when a search service is bound, when the plan names the variable, and in
+        # an older plan's lanes (no BACKEND_CI_SERVICES), which always had one.
+        self.prefixes = (any(s.kind == "search" for s in table.values()) or "BACKEND_CI_INDEX_PREFIX_ENV" in os.environ
+                         or not os.environ.get(services.SERVICES_ENV, "").strip())
         self.pg_url = self.pg_service.url(os.environ) if self.pg_service else None
         self.redis_url = self.redis_service.url(os.environ) if self.redis_service else None
         # state
@@ -98,7 +102,8 @@ class Lane:
         if self.redis_service and self.redis_url:
             self.redis = RedisProcess(self.redis_service, worker, self.redis_url)
             self.redis.apply_env()
-        os.environ[self.prefix_env] = f"{self.original_prefix or 'test_'}{worker}_"
+        if self.prefixes:
+            os.environ[self.prefix_env] = f"{self.original_prefix or 'test_'}{worker}_"
 
     def undo_test_process(self) -> None:
         if self.pg is not None and self.pg.created:
@@ -109,7 +114,7 @@ class Lane:
         self.pg = self.redis = None
         if self.original_prefix is None:
             os.environ.pop(self.prefix_env, None)
-        else:
+        elif self.prefixes:
             os.environ[self.prefix_env] = self.original_prefix
 
     def prepare_test_process(self) -> None:
@@ -128,7 +133,8 @@ class Lane:
 
     def process_record(self) -> Dict[str, Any]:
         """What this test process reports at its end (and drops its database)."""
-        record: Dict[str, Any] = {"worker": self.worker or "master", "prefix": os.environ.get(self.prefix_env),
+        prefix = os.environ.get(self.prefix_env) if self.prefixes else None
+        record: Dict[str, Any] = {"worker": self.worker or "master", "prefix": prefix,
                                   "errors": [self.error] if self.error else []}
         if self.pg is not None:
             record["pg"] = self.pg.finish()
