@@ -160,6 +160,22 @@ describe("an app that builds its own URL", () => {
     expect(databases("app_")).toEqual([]);
   });
 
+  it("is `partial` when one code path builds its own URL and the others read the configured one", async () => {
+    const { record, db } = await lane({
+      id: "mixed",
+      base: "mix",
+      workers: 2,
+      postgres: { kind: "postgres", url_env: ["DATABASE_URL"] },
+      env: { DATABASE_URL: url("mix"), ...own("mix"), ISOAPP_SOURCE: "url", ISOAPP_MIXED: "1" },
+    });
+    expect(record.status).toBe("passed");
+    expect(db!.verdict).toBe("partial");
+    expect(db!.message).toMatch(
+      /^the tests used their own databases \(mix_gw[01](, mix_gw1)?\), but the shared database mix saw test traffic too \(\d+ transactions?(, \d+ open connections?)?\): part of the app builds its own URL\? map its variables under services\.postgres$/,
+    );
+    expect(Number(pg().sql("SELECT count(*) FROM visits", "mix").trim())).toBe(1);
+  });
+
   it("is `effective` once those variables are mapped under vars: the database one is rewritten", async () => {
     const { run, record, seen, db } = await lane({
       id: "own-mapped",

@@ -143,6 +143,20 @@ describe("a lane that times out", () => {
   }, 60_000);
 });
 
+describe("a lane that ignores SIGINT and SIGTERM", () => {
+  it("is stopped by SIGKILL in the end, still reported as a timeout with the test it was running", async () => {
+    const { record, exitCode } = await lane("stubborn", ["tests/test_stubborn.py"], { timeout: 5, coverage: true, env: { BACKEND_CI_STOP_GRACE: "1" } });
+    expect(exitCode).toBe(124);
+    expect(record.status).toBe("timeout");
+    expect(record.exit_code).toBe(-1);
+    expect(record.message).toBe(
+      "timed out after 5s: 1 test finished before the timeout (1 passed); pytest was stopped with SIGKILL while running `tests/test_stubborn.py::test_ignores_interrupts_and_terminate`",
+    );
+    expect(record.session).toMatchObject({ started: true, finished: false });
+    expect(record.coverage).toEqual({ written: false, fragments_combined: 0 });
+  });
+});
+
 describe("node ids relative to the backend root", () => {
   const SRC = join(FIXTURES, "rootdir");
 

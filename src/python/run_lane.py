@@ -39,9 +39,18 @@ NOT_READY_EXIT = wait_ready.NOT_READY_EXIT
 KILLED_EXIT = 126
 CANNOT_START_EXIT = 127
 # A stop escalates: SIGINT to the test processes (pytest ends its session: JUnit, coverage, the
-# databases dropped), SIGINT to pytest itself, SIGTERM to the process group, SIGKILL.
-STOP_GRACES = (("workers", signal.SIGINT, 10.0), ("pytest", signal.SIGINT, 10.0),
-               ("group", signal.SIGTERM, 5.0), ("group", signal.SIGKILL, 5.0))
+# databases dropped), SIGINT to pytest itself, SIGTERM to the process group, SIGKILL; each step
+# waits BACKEND_CI_STOP_GRACE seconds (default 10; SIGTERM half of it) for pytest to exit.
+def _stop_graces() -> tuple:
+    try:
+        grace = max(float(os.environ.get("BACKEND_CI_STOP_GRACE", "") or 10.0), 0.5)
+    except ValueError:
+        grace = 10.0
+    return (("workers", signal.SIGINT, grace), ("pytest", signal.SIGINT, grace),
+            ("group", signal.SIGTERM, max(grace / 2, 0.5)), ("group", signal.SIGKILL, 5.0))
+
+
+STOP_GRACES = _stop_graces()
 
 
 def now_iso(epoch: Optional[float] = None) -> str:
