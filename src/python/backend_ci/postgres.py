@@ -78,6 +78,9 @@ class Admin:
             except Exception as exc:  # noqa: BLE001 - any driver error: try the next one
                 errors.append(f"{name}: {' '.join(str(exc).split())}")
         else:
+            reasons = {e.split(": ", 1)[1] for e in errors}
+            if len(reasons) == 1:  # the server itself does not answer: say it once
+                raise RuntimeError(f"cannot connect to the server (databases postgres, {self.base}, template1): {reasons.pop()}")
             raise RuntimeError("cannot connect to the server for maintenance: " + "; ".join(errors))
         self.on_base = self.database == self.base
         self.version = int(execute(self.conn, "SHOW server_version_num")[0][0])
