@@ -33,24 +33,12 @@ from backend_ci import cleanup, fragments, runinfo  # noqa: E402
 from backend_ci.outcome import OutputScanner, classify  # noqa: E402
 from backend_ci.redact import redactor  # noqa: E402
 from backend_ci.session import finished_tests, summary  # noqa: E402
+from backend_ci.stop import STOP_GRACES, signal_name, stop  # noqa: E402
 
 TIMEOUT_EXIT = 124
 NOT_READY_EXIT = wait_ready.NOT_READY_EXIT
 KILLED_EXIT = 126
 CANNOT_START_EXIT = 127
-# A stop escalates: SIGINT to the test processes (pytest ends its session: JUnit, coverage, the
-# databases dropped), SIGINT to pytest itself, SIGTERM to the process group, SIGKILL; each step
-# waits BACKEND_CI_STOP_GRACE seconds (default 10; SIGTERM half of it) for pytest to exit.
-def _stop_graces() -> tuple:
-    try:
-        grace = max(float(os.environ.get("BACKEND_CI_STOP_GRACE", "") or 10.0), 0.5)
-    except ValueError:
-        grace = 10.0
-    return (("workers", signal.SIGINT, grace), ("pytest", signal.SIGINT, grace),
-            ("group", signal.SIGTERM, max(grace / 2, 0.5)), ("group", signal.SIGKILL, 5.0))
-
-
-STOP_GRACES = _stop_graces()
 
 
 def now_iso(epoch: Optional[float] = None) -> str:
@@ -63,53 +51,6 @@ def _epoch(iso: str) -> Optional[float]:
         return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
-def _group_members(pgid: int) -> List[int]:
-    """Processes of a process group other than its leader (Linux /proc)."""
-    members = []
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if not entry.isdigit() or int(entry) == pgid:
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:
-                members.append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    return members
-
-
-def stop(proc: subprocess.Popen, graces: Sequence = STOP_GRACES) -> Optional[str]:
-    """Stop pytest step by step; returns the name of the signal it ended after (None: it had ended)."""
-    for target, sig, grace in graces:
-        if proc.poll() is not None:
-            break
-        pids = {"workers": _group_members(proc.pid), "pytest": [proc.pid]}.get(target)
-        try:
-            if target == "group":
-                os.killpg(proc.pid, sig)
-            elif pids:
-                for pid in pids:
-                    os.kill(pid, sig)
-            else:
-                continue  # no xdist worker: the next step signals pytest itself
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            proc.wait(grace)
-            return signal.Signals(sig).name
-        except subprocess.TimeoutExpired:
-            continue
-    return None
 
 
 def _pump(stream, scanner: OutputScanner) -> None:
@@ -227,7 +168,7 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
             return exit_code
 
         # 2. pytest
-        print(f"run_lane: lane {args.lane}: {' '.join(command)}", flush=True)
+        print(redact(f"run_lane: lane {args.lane}: {' '.join(command)}"), flush=True)
         scanner = OutputScanner()
         folder = tempfile.mkdtemp(prefix="backend-ci-runinfo-")
         env = dict(os.environ, **{runinfo.RUNINFO_ENV: folder})
@@ -253,7 +194,7 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
             returncode = proc.wait()
         pump.join(30.0)
         session = _merge_runinfo(record, folder) or {}
-        signal_name = _signal_name(-returncode) if returncode < 0 else None
+        killed_by = signal_name(-returncode) if returncode < 0 else None
         if timed_out:
             counts = session.get("counts") or {}
             done = session.get("tests_finished", finished_tests(counts))
@@ -266,7 +207,7 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
                           cause="\n".join(scanner.lines) or None)
             exit_code = TIMEOUT_EXIT
         else:
-            status, message, cause = classify(returncode, session, scanner, signal_name)
+            status, message, cause = classify(returncode, session, scanner, killed_by)
             record.update(status=status, exit_code=returncode if returncode >= 0 else -1, message=message, cause=cause)
             if returncode < 0:
                 exit_code = KILLED_EXIT
