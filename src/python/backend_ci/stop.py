@@ -2,7 +2,8 @@
 
 A stop escalates: SIGINT to the test processes (xdist workers end their session and tell the
 controller, which then ends its own), SIGINT to pytest itself, SIGTERM to the process group,
-SIGKILL; each step waits ``BACKEND_CI_STOP_GRACE`` seconds (default 10; SIGTERM half of it).
+SIGKILL; each step waits ``BACKEND_CI_STOP_GRACE`` seconds (default 10; SIGTERM half of it), and
+the first one twice when the workers are gone but pytest is still ending its session.
 """
 
 from __future__ import annotations
@@ -64,9 +65,16 @@ def stop(proc: subprocess.Popen, graces: Sequence = STOP_GRACES) -> Optional[str
                 continue  # no xdist worker: the next step signals pytest itself
         except (ProcessLookupError, PermissionError):
             pass
-        try:
-            proc.wait(grace)
+        if _ended(proc, grace) or (target == "workers" and not _group_members(proc.pid) and _ended(proc, grace)):
+            # (the workers are gone: pytest is ending its session, writing JUnit and coverage; a
+            # second SIGINT would break that off, so it gets another grace first)
             return signal.Signals(sig).name
-        except subprocess.TimeoutExpired:
-            continue
     return None
+
+
+def _ended(proc: subprocess.Popen, seconds: float) -> bool:
+    try:
+        proc.wait(seconds)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
