@@ -164,14 +164,13 @@ describe("an app that builds its own URL", () => {
     const { record, db } = await lane({
       id: "mixed",
       base: "mix",
-      workers: 2,
       postgres: { kind: "postgres", url_env: ["DATABASE_URL"] },
       env: { DATABASE_URL: url("mix"), ...own("mix"), ISOAPP_SOURCE: "url", ISOAPP_MIXED: "1" },
     });
     expect(record.status).toBe("passed");
     expect(db!.verdict).toBe("partial");
     expect(db!.message).toMatch(
-      /^the tests used their own databases \(mix_gw[01](, mix_gw1)?\), but the shared database mix saw test traffic too \(\d+ transactions?(, \d+ open connections?)?\): part of the app builds its own URL\? map its variables under services\.postgres$/,
+      /^the tests used their own databases \(mix_master\), but the shared database mix saw test traffic too \(\d+ transactions?(, \d+ open connections?)?\): part of the app builds its own URL\? map its variables under services\.postgres$/,
     );
     expect(Number(pg().sql("SELECT count(*) FROM visits", "mix").trim())).toBe(1);
   });
@@ -214,7 +213,6 @@ describe("conftests that isolate per worker themselves", () => {
     const { record, db } = await lane({
       id: "conftest-shared",
       base: "cfs",
-      workers: 2,
       postgres: { kind: "postgres", url_env: ["DATABASE_URL"], isolation: "conftest" },
       env: { DATABASE_URL: url("cfs") },
     });
@@ -246,15 +244,14 @@ describe("conftests that isolate per worker themselves", () => {
     const { record, db } = await lane({
       id: "double-kept",
       base: "kep",
-      workers: 2,
       postgres: { kind: "postgres", url_env: ["DATABASE_URL"] },
       env: { DATABASE_URL: url("kep"), ISOAPP_CONFTEST: "isolate", BACKEND_CI_KEEP_DATABASES: "1" },
     });
     expect(record.status).toBe("passed");
     // The conftest dropped its own (it was not told to keep them); backend-ci kept its own.
-    expect(db!.left_behind).toEqual(["kep_gw0", "kep_gw1"]);
+    expect(db!.left_behind).toEqual(["kep_master"]);
     expect(db!.dropped).toEqual([]);
-    expect(databases("kep_")).toEqual(["kep_gw0", "kep_gw1"]);
+    expect(databases("kep_")).toEqual(["kep_master"]);
     for (const d of databases("kep_")) pg().sql(`DROP DATABASE "${d}" WITH (FORCE)`);
   });
 });
@@ -264,12 +261,11 @@ describe("isolation switched off", () => {
     const { record, seen, db } = await lane({
       id: "off",
       base: "shared",
-      workers: 2,
       postgres: { kind: "postgres", url_env: ["DATABASE_URL"] },
       env: { DATABASE_URL: url("shared"), BACKEND_CI_ISOLATION: "0" },
     });
     expect(record.status).toBe("passed");
-    expect(Object.values(seen).map((s) => s.database)).toEqual(["shared", "shared"]);
+    expect(seen.master.database).toBe("shared");
     expect(db).toMatchObject({ mode: "off", verdict: "off", processes: [] });
   });
 });

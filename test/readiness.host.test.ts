@@ -97,7 +97,7 @@ describe("readiness from BACKEND_CI_SERVICES", () => {
       id: "discrete",
       source: APP,
       reports: reports(),
-      pytest: ["tests", "-n", "2"],
+      pytest: ["tests"],
       services: {
         postgres: { kind: "postgres", fresh: true, vars: { host: "DB_HOST", port: "DB_PORT", user: "DB_USER", database: "DB_NAME" }, password_file_env: "DB_PASSWORD_FILE" },
       },
