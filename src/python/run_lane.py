@@ -1,137 +1,56 @@
 """Run one lane: wait for its services, run pytest, always write ``<reports>/lane.json``.
 
-    python run_lane.py --lane ID --reports DIR
-        [--wait NAME=URL ...] [--wait-timeout SECONDS] [--timeout SECONDS] [--fail-on-empty]
+    python run_lane.py --lane ID --reports DIR [--workers-planned auto|N]
+        [--wait NAME ...] [--wait-timeout SECONDS] [--timeout SECONDS] [--fail-on-empty]
         -- python -m pytest ...
 
-lane.json follows ``LaneRecord`` in src/core/artifacts/records.ts. Exit code: pytest's, except
-0 for "no tests" (pytest exit 5) unless --fail-on-empty; 124 when --timeout elapsed; 125 when a
-service was not ready; 126 when pytest was killed by a signal or the runner was stopped (lane.json
-names the signal: Dagger's ``expect: ANY`` accepts 0-127 and 192-255 only, so 128+N would make the
-engine fail the exec and lose the lane's files); 127 when pytest could not be
-started. pytest's output is passed through to stdout as it comes. Standard library only.
+lane.json follows ``LaneRecord`` in src/core/artifacts/records.ts; what pytest did comes from the
+plugin's runinfo files (``$BACKEND_CI_RUNINFO_DIR``, a private directory per run), not from its
+output. Exit code: pytest's, except 0 for "no tests" (pytest exit 5) unless --fail-on-empty; 124
+when --timeout elapsed; 125 when a service was not ready; 126 when pytest was killed by a signal or
+the runner was stopped (Dagger's ``expect: ANY`` accepts 0-127 and 192-255 only, so 128+N would make
+the engine fail the exec and lose the lane's files); 127 when pytest could not be started.
+pytest's output is passed through to stdout as it comes. Standard library only.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wait_ready  # noqa: E402
+from backend_ci import cleanup, fragments, runinfo  # noqa: E402
+from backend_ci.outcome import OutputScanner, classify  # noqa: E402
+from backend_ci.redact import redactor  # noqa: E402
+from backend_ci.session import finished_tests, summary  # noqa: E402
+from backend_ci.stop import STOP_GRACES, signal_name, stop  # noqa: E402
 
 TIMEOUT_EXIT = 124
 NOT_READY_EXIT = wait_ready.NOT_READY_EXIT
-CANNOT_START_EXIT = 127
 KILLED_EXIT = 126
-KILL_GRACE = 10.0
-
-PYTEST_EXITS = {
-    2: "interrupted",
-    3: "internal error",
-    4: "usage error",
-}
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_SUMMARY = re.compile(
-    r"^=*\s*((?:\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?|rerun)"
-    r"(?:, )?)+)(?: in [\d.]+s.*?)?\s*=*$"
-)
-_NO_TESTS = re.compile(r"^=*\s*no tests ran(?: in [\d.]+s.*?)?\s*=*$")
-_CRASH = re.compile(r"(?:worker|node) '?(\w+)'? crashed while running '?([^'\n]*)'?")
-_USAGE_ERROR = re.compile(r"^[\w.\- ]+: error: (.+)$")  # argparse: "python -m pytest: error: ..."
-_ERROR_LINE = re.compile(r"^(?:ERROR|INTERNALERROR|E   )[: ]\s*(.+)$")
+CANNOT_START_EXIT = 127
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def now_iso(epoch: Optional[float] = None) -> str:
+    moment = datetime.fromtimestamp(time.time() if epoch is None else epoch, timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class OutputScanner:
-    """Watches pytest's output for the lines a one-line message is made of."""
-
-    def __init__(self) -> None:
-        self.summary: Optional[str] = None
-        self.crashes: List[str] = []
-        self.errors: List[str] = []
-        self.interrupted: Optional[str] = None
-        self.usage_error: Optional[str] = None
-        self.plugin_error: Optional[str] = None
-        self._crashed_workers: set = set()
-
-    def feed(self, raw: str) -> None:
-        line = _ANSI.sub("", raw).rstrip("\r\n")
-        stripped = line.strip()
-        match = _SUMMARY.match(stripped)
-        if match:
-            self.summary = match.group(1).strip().rstrip(",")
-        elif _NO_TESTS.match(stripped):
-            self.summary = "no tests ran"
-        crash = None if stripped.startswith("FAILED ") else _CRASH.search(line)
-        if crash and crash.group(1) not in self._crashed_workers:
-            self._crashed_workers.add(crash.group(1))
-            self.crashes.append(f"worker '{crash.group(1)}' crashed while running '{crash.group(2).strip()}'")
-        if self.plugin_error is None and stripped.startswith("backend-ci: could not"):
-            self.plugin_error = stripped
-        usage = _USAGE_ERROR.match(stripped)
-        if usage and self.usage_error is None:
-            self.usage_error = usage.group(1).strip()
-        if stripped.startswith("!") and "Interrupted:" in stripped:
-            self.interrupted = stripped.strip("! ").strip()
-        error = _ERROR_LINE.match(stripped)
-        if error and len(self.errors) < 5:
-            self.errors.append(error.group(1).strip())
-
-
-def write_record(path: str, record: Dict[str, object]) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(record, handle, indent=2)
-        handle.write("\n")
-    os.replace(tmp, path)
-
-
-def classify(exit_code: int, scanner: OutputScanner) -> "tuple[str, str]":
-    """(status, message) for a pytest that exited on its own with `exit_code` (>= 0)."""
-    summary = scanner.summary or ""
-    if exit_code == 0:
-        return "passed", summary or "passed"
-    if exit_code == 1:
-        message = summary or "tests failed"
-        if scanner.plugin_error:
-            message = f"{scanner.plugin_error}; {message}"
-        if scanner.crashes:
-            extra = f" (+{len(scanner.crashes) - 1} more)" if len(scanner.crashes) > 1 else ""
-            message = f"{scanner.crashes[0]}{extra}; {message}"
-        return "failed", message
-    if exit_code == 5:
-        return "no-tests", "selected no tests"
-    what = PYTEST_EXITS.get(exit_code, "unexpected exit")
-    detail = scanner.interrupted or scanner.usage_error or (scanner.errors[0] if scanner.errors else summary)
-    return "crashed", f"pytest exit {exit_code} ({what})" + (f": {detail}" if detail else "")
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the pytest process group (xdist workers included), SIGKILL after a grace."""
-    for sig, wait in ((signal.SIGTERM, KILL_GRACE), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            proc.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+def _epoch(iso: str) -> Optional[float]:
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 def _pump(stream, scanner: OutputScanner) -> None:
@@ -166,64 +85,70 @@ def parse_args(argv: Sequence[str]) -> "tuple[argparse.Namespace, List[str]]":
     parser = argparse.ArgumentParser(prog="run_lane.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--lane", required=True)
     parser.add_argument("--reports", required=True)
-    parser.add_argument("--wait", action="append", default=[], metavar="NAME=URL")
+    parser.add_argument("--workers-planned", default="")
+    parser.add_argument("--wait", action="append", default=[], metavar="NAME")
     parser.add_argument("--wait-timeout", type=float, default=60.0)
     parser.add_argument("--timeout", type=float, default=None)
     parser.add_argument("--fail-on-empty", action="store_true")
     args = parser.parse_args(ours)
     if not command:
         parser.error("no pytest command after '--'")
-    try:
-        args.wait = [wait_ready.parse_spec(spec) for spec in args.wait]
-    except ValueError as exc:
-        parser.error(str(exc))
     return args, command
 
 
-def auto_workers() -> int:
-    """What xdist's ``-n auto`` resolves to: its override variable, else the CPUs this process may use."""
-    override = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
-    if override and override.isdigit():
-        return int(override)
+def service_wait(results: List[wait_ready.Readiness], started: float) -> Optional[float]:
+    """Runner start minus the earliest start of the lane's own (fresh) services, >= 0."""
+    starts = [_epoch(r.started_at) for r in results if r.fresh and r.started_at]
+    starts = [s for s in starts if s is not None]
+    return round(max(started - min(starts), 0.0), 3) if starts else None
+
+
+def _coverage(record: Dict[str, Any], command: List[str]) -> None:
+    data_file = os.environ.get("COVERAGE_FILE", "")
+    if not data_file:
+        return
+    combined, problem = fragments.combine(data_file, fragments.python_of(command, sys.executable))
+    record["coverage"] = {"written": os.path.isfile(data_file), "fragments_combined": combined}
+    if problem:
+        record["message"] += f"; {problem}"
+
+
+def _merge_runinfo(record: Dict[str, Any], folder: str) -> Optional[Dict[str, Any]]:
+    session = runinfo.read(folder, runinfo.SESSION)
+    isolation = runinfo.read(folder, runinfo.ISOLATION)
+    if isinstance(session, dict):
+        record["session"] = {k: session.get(k) for k in ("started", "finished", "exitstatus", "last_test", "counts")}
+        record["rootdir"] = session.get("rootdir") or "."
+        record["workers"] = int(session.get("workers") or 0)
+    if isinstance(isolation, dict):
+        record["isolation"] = isolation
+    return session if isinstance(session, dict) else None
+
+
+def _drop_leftovers(record: Dict[str, Any], folder: str) -> None:
+    """pytest never finished its session: drop the databases its test processes had created."""
     try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def xdist_workers(command: Sequence[str]) -> int:
-    """The xdist worker count a pytest argv asks for: 0 without ``-n``, ``auto``/``logical`` resolved."""
-    value: Optional[str] = None
-    for i, arg in enumerate(command):
-        if arg in ("-n", "--numprocesses") and i + 1 < len(command):
-            value = command[i + 1]
-        elif arg.startswith("--numprocesses="):
-            value = arg.split("=", 1)[1]
-        elif arg.startswith("-n") and len(arg) > 2 and not arg.startswith("--"):
-            value = arg[2:]
-    if value is None or "no:xdist" in command:
-        return 0
-    if value in ("auto", "logical"):
-        return auto_workers()
-    return int(value) if value.isdigit() else 0
+        database = cleanup.leftovers(folder)
+    except Exception as exc:  # noqa: BLE001 - lane.json must still be written
+        print(f"run_lane: could not look for leftover databases: {exc}", file=sys.stderr, flush=True)
+        return
+    if database is not None:
+        record["isolation"] = {"database": database, "redis": None, "index_prefixes": {}}
 
 
 def run(args: argparse.Namespace, command: List[str]) -> int:
-    record: Dict[str, object] = {
-        "lane": args.lane,
-        "status": "crashed",
-        "exit_code": -1,
-        "message": "run_lane.py stopped before pytest ran",
-        "readiness_s": 0.0,
-        "tests_s": 0.0,
-        "started_at": now_iso(),
-        "finished_at": "",
-        "argv": command,
-        "workers": xdist_workers(command),
+    started = time.time()
+    record: Dict[str, Any] = {
+        "lane": args.lane, "status": "crashed", "exit_code": -1, "message": "run_lane.py stopped before pytest ran",
+        "readiness_s": 0.0, "tests_s": 0.0, "started_at": now_iso(started), "finished_at": "", "argv": command,
+        "workers": 0, "workers_planned": args.workers_planned, "cause": None, "rootdir": ".",
+        "service_wait_s": None, "services": [], "session": None, "isolation": None, "coverage": None,
     }
+    redact = redactor()
     path = os.path.join(args.reports, "lane.json")
     exit_code = 1
     proc: Optional[subprocess.Popen] = None
+    folder: Optional[str] = None
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
     tests_started: Optional[float] = None
     try:
@@ -232,9 +157,10 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
         wait_started = time.monotonic()
         results = wait_ready.wait_all(args.wait, args.wait_timeout) if args.wait else []
         record["readiness_s"] = round(time.monotonic() - wait_started, 3)
+        record["services"] = [r.record() for r in results]
+        record["service_wait_s"] = service_wait(results, started)
         for result in results:
-            print(f"run_lane: {result.name}: "
-                  + (f"ready after {result.seconds:.1f}s" if result.ready else result.message), flush=True)
+            print(f"run_lane: {result.name}: " + (f"ready after {result.seconds:.1f}s" if result.ready else result.message), flush=True)
         failed = [r for r in results if not r.ready]
         if failed:
             record.update(status="not-ready", exit_code=-1, message=failed[0].message)
@@ -242,58 +168,64 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
             return exit_code
 
         # 2. pytest
-        print(f"run_lane: lane {args.lane}: {' '.join(command)}", flush=True)
+        print(redact(f"run_lane: lane {args.lane}: {' '.join(command)}"), flush=True)
         scanner = OutputScanner()
-        env = dict(os.environ)
+        folder = tempfile.mkdtemp(prefix="backend-ci-runinfo-")
+        env = dict(os.environ, **{runinfo.RUNINFO_ENV: folder})
         env.setdefault("PYTHONUNBUFFERED", "1")
         tests_started = time.monotonic()
         try:
-            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+            # SIGINT back to its default in pytest (a runner started in the background ignores it),
+            # so that a stop lets pytest end its session.
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env=env, start_new_session=True,
+                                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         except OSError as exc:
             record.update(status="crashed", exit_code=-1, message=f"could not start pytest: {exc}")
             exit_code = CANNOT_START_EXIT
             return exit_code
         pump = threading.Thread(target=_pump, args=(proc.stdout, scanner), daemon=True)
         pump.start()
+        timed_out: Optional[str] = None
         try:
             returncode = proc.wait(timeout=args.timeout)
         except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            pump.join(5.0)
-            record.update(status="timeout", exit_code=-1,
-                          message=f"timed out after {args.timeout:g}s; pytest was killed"
-                                  + (f" (last summary: {scanner.summary})" if scanner.summary else ""))
-            exit_code = TIMEOUT_EXIT
-            return exit_code
+            timed_out = stop(proc) or "SIGKILL"
+            returncode = proc.wait()
         pump.join(30.0)
-        if returncode < 0:
-            try:
-                name = signal.Signals(-returncode).name
-            except ValueError:
-                name = f"signal {-returncode}"
-            message = f"pytest was killed by {name}"
-            if scanner.crashes:
-                message += f" ({scanner.crashes[0]})"
-            record.update(status="crashed", exit_code=-1, message=message)
-            exit_code = KILLED_EXIT
-            return exit_code
-        status, message = classify(returncode, scanner)
-        record.update(status=status, exit_code=returncode, message=message)
-        exit_code = 0 if (status == "no-tests" and not args.fail_on_empty) else returncode
+        session = _merge_runinfo(record, folder) or {}
+        killed_by = signal_name(-returncode) if returncode < 0 else None
+        if timed_out:
+            counts = session.get("counts") or {}
+            done = session.get("tests_finished", finished_tests(counts))
+            so_far = f" ({summary(counts)})" if summary(counts) else ""
+            stopped = session.get("running") or ([session["last_test"]] if session.get("last_test") and not session.get("finished") else [])
+            running = " while running " + ", ".join(f"`{n}`" for n in stopped) if stopped else ""
+            record.update(status="timeout", exit_code=returncode if returncode >= 0 else -1,
+                          message=f"timed out after {args.timeout:g}s: {done} test{'s' if done != 1 else ''} finished "
+                                  f"before the timeout{so_far}; pytest was stopped with {timed_out}{running}",
+                          cause="\n".join(scanner.lines) or None)
+            exit_code = TIMEOUT_EXIT
+        else:
+            status, message, cause = classify(returncode, session, scanner, killed_by)
+            record.update(status=status, exit_code=returncode if returncode >= 0 else -1, message=message, cause=cause)
+            if returncode < 0:
+                exit_code = KILLED_EXIT
+            else:
+                exit_code = 0 if (status == "no-tests" and not args.fail_on_empty) else returncode
+        _coverage(record, command)
         return exit_code
     except _Terminated as exc:
         if proc is not None and proc.poll() is None:
-            _kill_group(proc)
-        name = signal.Signals(exc.signum).name
-        record.update(status="crashed", exit_code=-1, message=f"run_lane.py received {name}; pytest was stopped")
+            stop(proc, STOP_GRACES[2:])
+        record.update(status="crashed", exit_code=-1,
+                      message=f"run_lane.py received {signal.Signals(exc.signum).name}; pytest was stopped")
         exit_code = KILLED_EXIT
         return exit_code
     except BaseException as exc:  # noqa: BLE001 - lane.json must be written whatever happened
         if proc is not None and proc.poll() is None:
-            _kill_group(proc)
-        record.update(status="crashed", exit_code=-1,
-                      message=f"run_lane.py failed: {type(exc).__name__}: {exc}")
+            stop(proc, STOP_GRACES[2:])
+        record.update(status="crashed", exit_code=-1, message=f"run_lane.py failed: {type(exc).__name__}: {exc}")
         exit_code = 130 if isinstance(exc, KeyboardInterrupt) else 1
         return exit_code
     finally:
@@ -301,9 +233,16 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
             signal.signal(sig, handler)
         if tests_started is not None:
             record["tests_s"] = round(time.monotonic() - tests_started, 3)
+        if folder:
+            if record["session"] is None:
+                _merge_runinfo(record, folder)
+            if record["isolation"] is None:
+                _drop_leftovers(record, folder)
+            shutil.rmtree(folder, ignore_errors=True)
         record["finished_at"] = now_iso()
+        record = redact.tree(record)
         try:
-            write_record(path, record)
+            runinfo.write_json(path, record)
         except OSError as exc:
             print(f"run_lane: could not write {path}: {exc}", file=sys.stderr, flush=True)
         print(f"run_lane: lane {args.lane}: {record['status']}: {record['message']}", flush=True)

@@ -1,128 +1,173 @@
-"""Wait until services answer: importable (``wait_all``) and a CLI.
+"""Wait until the lane's services answer: importable (``wait_all``) and a CLI.
 
-    python wait_ready.py [--timeout SECONDS] NAME=URL [NAME=URL ...]
+    python wait_ready.py [--timeout SECONDS] NAME [NAME ...]
 
-* ``postgres://`` / ``postgresql://`` (also ``postgresql+driver://``): connect with psycopg (3),
-  else psycopg2, and run ``SELECT 1``; without either driver, a TCP connect to host:port.
-* ``http://`` / ``https://``: ``GET <url>/_cluster/health?wait_for_status=yellow&timeout=1s``
-  must answer 200 (Elasticsearch and OpenSearch).
-* ``tcp://host:port``: a TCP connect.
+Each NAME is a service of ``BACKEND_CI_SERVICES``; its address is read from the environment the
+way that variable says (so no URL, and no password, is on a command line). An older plan's
+``NAME=URL`` is still accepted (the kind then follows the URL's scheme). Per kind:
 
-Exit 0 when every service is ready, 125 when one is not (the message names it). Standard library
-plus the optional Postgres driver; Python >= 3.9.
+* postgres: connect (psycopg 3, else psycopg2; without either, a TCP connect) and ``SELECT 1``;
+* redis: ``PING`` (``AUTH`` first when the URL has a password);
+* search (Elasticsearch/OpenSearch): ``_cluster/health?wait_for_status=yellow`` answers 200;
+* custom: a TCP connection to the URL's host and port.
+
+A ready service's own start time is read too (postgres ``pg_postmaster_start_time()``, search
+``_nodes/_local/jvm`` ``start_time_in_millis``, redis ``INFO server`` ``uptime_in_seconds``).
+Exit 0 when every service is ready, 125 when one is not (the message names it and its URL, password
+removed). Standard library plus the optional Postgres driver; Python >= 3.9.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import json
+import os
 import socket
 import sys
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
-from urllib.parse import urlsplit, urlunsplit
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from backend_ci import postgres, services, urls  # noqa: E402
+from backend_ci.redact import Redactor, redactor  # noqa: E402
+from backend_ci.redis import Redis  # noqa: E402
 
 NOT_READY_EXIT = 125
 POLL_INTERVAL = 0.5
 ATTEMPT_TIMEOUT = 5.0
+DEFAULT_PORTS = {"http": 80, "https": 443, "redis": 6379, "rediss": 6379, "postgres": 5432, "postgresql": 5432,
+                 "amqp": 5672, "mysql": 3306, "mongodb": 27017, "kafka": 9092, "smtp": 25, "nats": 4222}
 
 
 @dataclass
 class Readiness:
     name: str
-    url: str
+    url: str  # redacted
     ready: bool
     seconds: float
-    message: str  # "" when ready
+    message: str  # "" when ready; redacted
+    started_at: Optional[str] = None  # the service's own start, ISO 8601
+    kind: str = ""
+    fresh: bool = False
+
+    def record(self) -> dict:
+        """``ServiceReadiness`` (records.ts)."""
+        return {"name": self.name, "ready": self.ready, "seconds": round(self.seconds, 3),
+                "started_at": self.started_at, "message": self.message}
 
 
-def redact(url: str) -> str:
-    """The URL without its password."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.password:
-        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+@dataclass
+class Target:
+    name: str
+    kind: str
+    url: Optional[str]
+    fresh: bool = False
+    problem: str = ""  # why there is no URL
 
 
-def parse_spec(spec: str) -> Tuple[str, str]:
-    """'postgres=postgresql://...' -> ('postgres', 'postgresql://...')."""
-    name, sep, url = spec.partition("=")
-    if not sep or not name.strip() or not url.strip():
-        raise ValueError(f"expected NAME=URL, got {spec!r}")
-    return name.strip(), url.strip()
-
-
-def _kind(url: str) -> str:
+def _scheme_kind(url: str) -> str:
     scheme = urlsplit(url).scheme.lower().split("+", 1)[0]
     if scheme in ("postgres", "postgresql"):
         return "postgres"
+    if scheme in ("redis", "rediss"):
+        return "redis"
     if scheme in ("http", "https"):
-        return "http"
-    if scheme == "tcp":
-        return "tcp"
-    raise ValueError(f"unsupported URL scheme {scheme!r} in {redact(url)}")
+        return "search"
+    return "custom"
 
 
-def _tcp(url: str, timeout: float, default_port: int = 0) -> None:
-    parts = urlsplit(url)
-    port = parts.port or default_port
-    if not parts.hostname or not port:
-        raise ValueError(f"no host:port in {redact(url)}")
-    with socket.create_connection((parts.hostname, port), timeout=timeout):
+def resolve(spec: str, env: Optional[Mapping[str, str]] = None) -> Target:
+    """`NAME` (a BACKEND_CI_SERVICES entry) or an older plan's `NAME=URL`."""
+    env = os.environ if env is None else env
+    name, sep, url = spec.partition("=")
+    name = name.strip()
+    if sep:
+        return Target(name, _scheme_kind(url.strip()), url.strip())
+    try:
+        table = services.load(env)
+    except ValueError as exc:
+        return Target(name, "custom", None, problem=str(exc))
+    service = table.get(name)
+    if service is None:
+        return Target(name, "custom", None, problem=f"not in {services.SERVICES_ENV} ({', '.join(table) or 'empty'})")
+    url = service.url(env)
+    problem = "" if url else f"no address: {service.where()} is not set"
+    return Target(name, service.kind, url, service.fresh, problem)
+
+
+def _epoch_iso(seconds: float) -> str:
+    return postgres.iso(seconds)
+
+
+def _tcp(url: str, timeout: float) -> None:
+    host, port = urls.host_port(url, DEFAULT_PORTS.get(urlsplit(url).scheme.lower().split("+", 1)[0], 0))
+    if not host or not port:
+        raise ValueError("no host:port in the URL")
+    with socket.create_connection((host, port), timeout=timeout):
         pass
 
 
-def check_postgres(url: str, timeout: float = ATTEMPT_TIMEOUT) -> None:
-    """Raise unless a Postgres session can be opened and answers SELECT 1."""
-    scheme, rest = url.split("://", 1)
-    dsn = scheme.split("+", 1)[0] + "://" + rest
-    connect_timeout = max(1, int(timeout))
+def check_postgres(url: str, timeout: float) -> Optional[str]:
     try:
-        import psycopg  # type: ignore
-    except ImportError:
-        psycopg = None
-    if psycopg is not None:
-        with psycopg.connect(dsn, connect_timeout=connect_timeout, autocommit=True) as conn:
-            conn.execute("SELECT 1").fetchone()
-        return
+        conn = postgres.connect(url, timeout)
+    except postgres.DriverMissing:
+        _tcp(url, timeout)
+        return None
     try:
-        import psycopg2  # type: ignore
-    except ImportError:
-        _tcp(url, timeout, default_port=5432)
-        return
-    conn = psycopg2.connect(dsn, connect_timeout=connect_timeout)
-    try:
-        cur = conn.cursor()
-        cur.execute("SELECT 1")
-        cur.fetchone()
+        postgres.execute(conn, "SELECT 1")
+        return postgres.started_at(conn)
     finally:
         conn.close()
 
 
-def check_http(url: str, timeout: float = ATTEMPT_TIMEOUT) -> None:
-    """Raise unless the cluster health endpoint reports at least yellow (HTTP 200)."""
-    health = url.rstrip("/") + "/_cluster/health?wait_for_status=yellow&timeout=1s"
+def check_redis(url: str, timeout: float) -> Optional[str]:
+    with Redis(url, timeout) as client:
+        reply = client.command("PING")
+        if reply != b"PONG":
+            raise RuntimeError(f"PING answered {reply!r}")
+        server = client.info("server")
+    # Redis keeps its start in whole seconds (cut down): the server's clock minus its uptime gives it.
+    uptime, clock = server.get("uptime_in_seconds", ""), server.get("server_time_usec", "")
+    if not uptime.isdigit():
+        return None
+    now = int(clock) // 1_000_000 if clock.isdigit() else int(time.time())
+    return _epoch_iso(now - int(uptime))
+
+
+def _http_get(url: str, path: str, timeout: float) -> bytes:
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    target = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/") + path, "", ""))
+    request = urllib.request.Request(target)
+    if parts.username is not None:
+        token = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode("utf-8")
+        request.add_header("Authorization", "Basic " + base64.b64encode(token).decode("ascii"))
     try:
-        with urllib.request.urlopen(health, timeout=timeout) as response:
-            response.read()
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
     except urllib.error.HTTPError as exc:
-        raise RuntimeError(f"HTTP {exc.code} from _cluster/health") from exc
+        raise RuntimeError(f"HTTP {exc.code} from {path.split('?')[0]}") from exc
 
 
-def check(url: str, timeout: float = ATTEMPT_TIMEOUT) -> None:
-    kind = _kind(url)
-    if kind == "postgres":
-        check_postgres(url, timeout)
-    elif kind == "http":
-        check_http(url, timeout)
-    else:
-        _tcp(url, timeout)
+def check_search(url: str, timeout: float) -> Optional[str]:
+    _http_get(url, "/_cluster/health?wait_for_status=yellow&timeout=1s", timeout)
+    try:
+        nodes = json.loads(_http_get(url, "/_nodes/_local/jvm", timeout)).get("nodes", {})
+        starts = [n["jvm"]["start_time_in_millis"] for n in nodes.values() if "start_time_in_millis" in n.get("jvm", {})]
+    except Exception:  # noqa: BLE001 - the start time is a nicety
+        return None
+    return _epoch_iso(min(starts) / 1000.0) if starts else None
+
+
+CHECKS = {"postgres": check_postgres, "redis": check_redis, "search": check_search,
+          "custom": lambda url, timeout: _tcp(url, timeout)}
 
 
 def _describe(exc: BaseException) -> str:
@@ -130,60 +175,64 @@ def _describe(exc: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def wait_for(name: str, url: str, timeout: float = 60.0,
-             clock: Callable[[], float] = time.monotonic,
-             sleep: Callable[[float], None] = time.sleep,
-             reported_timeout: Optional[float] = None) -> Readiness:
-    """Poll `url` until it is ready or `timeout` seconds have passed (`reported_timeout`, when
+def wait_for(target: Target, timeout: float = 60.0, clock: Callable[[], float] = time.monotonic,
+             sleep: Callable[[float], None] = time.sleep, reported_timeout: Optional[float] = None,
+             redact: Optional[Redactor] = None) -> Readiness:
+    """Poll the target until it is ready or `timeout` seconds have passed (`reported_timeout`, when
     given, is the figure the message quotes)."""
+    redact = redact or redactor()
+    shown = redact(target.url or "")
+    result = Readiness(target.name, shown, False, 0.0, "", kind=target.kind, fresh=target.fresh)
+    if not target.url:
+        result.message = redact(f"service {target.name!r}: {target.problem}")
+        return result
     started = clock()
     deadline = started + timeout
     last = "never checked"
-    try:
-        _kind(url)
-    except ValueError as exc:
-        return Readiness(name, url, False, 0.0, f"service {name!r}: {exc}")
     while True:
         remaining = deadline - clock()
         try:
-            check(url, timeout=min(ATTEMPT_TIMEOUT, max(remaining, 1.0)))
-            return Readiness(name, url, True, clock() - started, "")
+            result.started_at = CHECKS[target.kind](target.url, min(ATTEMPT_TIMEOUT, max(remaining, 1.0)))
+            result.ready, result.seconds = True, clock() - started
+            return result
         except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
             last = _describe(exc)
         if clock() + POLL_INTERVAL > deadline:
-            elapsed = clock() - started
-            return Readiness(
-                name, url, False, elapsed,
-                f"service {name!r} at {redact(url)} not ready after "
-                f"{timeout if reported_timeout is None else reported_timeout:g}s: {last}",
-            )
+            result.seconds = clock() - started
+            quoted = timeout if reported_timeout is None else reported_timeout
+            result.message = redact(f"service {target.name!r} at {shown} not ready after {quoted:g}s: {last}")
+            return result
         sleep(POLL_INTERVAL)
 
 
-def wait_all(specs: Sequence[Tuple[str, str]], timeout: float = 60.0) -> List[Readiness]:
-    """Wait for each (name, url) in turn, sharing one overall deadline; stops at the first
-    service that is not ready."""
+def wait_all(specs: Sequence[str], timeout: float = 60.0, env: Optional[Mapping[str, str]] = None) -> List[Readiness]:
+    """Wait for each service in turn, sharing one deadline; stops at the first that is not ready."""
+    redact = redactor(env)
     results: List[Readiness] = []
     deadline = time.monotonic() + timeout
-    for name, url in specs:
+    for spec in specs:
         remaining = max(deadline - time.monotonic(), 0.0)
-        result = wait_for(name, url, remaining, reported_timeout=timeout)
+        result = wait_for(resolve(spec, env), remaining, reported_timeout=timeout, redact=redact)
         results.append(result)
         if not result.ready:
             break
     return results
 
 
+def parse_spec(spec: str) -> Tuple[str, str]:
+    """Kept for older callers: 'postgres=postgresql://...' -> ('postgres', 'postgresql://...')."""
+    name, sep, url = spec.partition("=")
+    if not sep or not name.strip() or not url.strip():
+        raise ValueError(f"expected NAME=URL, got {spec!r}")
+    return name.strip(), url.strip()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Wait until services are ready.")
+    parser = argparse.ArgumentParser(description="Wait until the lane's services are ready.")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds for all services")
-    parser.add_argument("services", nargs="+", metavar="NAME=URL")
+    parser.add_argument("services", nargs="+", metavar="NAME")
     args = parser.parse_args(argv)
-    try:
-        specs = [parse_spec(s) for s in args.services]
-    except ValueError as exc:
-        parser.error(str(exc))
-    for result in wait_all(specs, args.timeout):
+    for result in wait_all(args.services, args.timeout):
         if result.ready:
             print(f"{result.name}: ready after {result.seconds:.1f}s", flush=True)
         else:

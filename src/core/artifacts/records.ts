@@ -58,7 +58,11 @@ export type DatabaseIsolation = z.infer<typeof DatabaseIsolation>;
 export const RedisIsolation = z.object({
   processes: z.array(z.object({ worker: z.string(), db: z.number().int(), keys: z.number().int().nullable() })),
   base_keys: z.number().int().nullable(), // keys in the URL's own database at the end of the session
-  verdict: z.enum(["effective", "no-effect", "unknown", "off"]),
+  /**
+   * `effective`: workers' databases have keys, the URL's own got none; `partial`: both; `no-effect`: only the URL's own got keys;
+   * `unknown`: no keys left anywhere; `off`: isolation off, or one test process (it keeps the URL's database); `error`: not checked.
+   */
+  verdict: z.enum(["effective", "partial", "no-effect", "unknown", "off", "error"]),
   message: z.string(),
 });
 

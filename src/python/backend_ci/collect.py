@@ -1,0 +1,36 @@
+"""Node ids as the backend root sees them: pytest writes ids relative to its rootdir (the inifile's
+directory: ``tests/pytest.ini`` gives ``unit/test_x.py::t``); everything backend-ci stores uses ids
+relative to the directory pytest was started in (``tests/unit/test_x.py::t``), which pytest accepts
+back on its command line from there."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List
+
+from backend_ci import runinfo
+
+
+def relative_rootdir(config: Any) -> str:
+    """pytest's rootdir relative to the invocation directory ("." when the same)."""
+    rel = os.path.relpath(str(config.rootpath), str(config.invocation_params.dir))
+    return rel.replace(os.sep, "/")
+
+
+def invocation_nodeid(config: Any, nodeid: str) -> str:
+    """A node id relative to the invocation directory instead of pytest's rootdir."""
+    prefix = relative_rootdir(config)
+    if prefix == ".":
+        return nodeid
+    path, sep, rest = nodeid.partition("::")
+    joined = os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/") if path else prefix
+    return joined + sep + rest
+
+
+def records(config: Any, items: List[Any]) -> List[Dict[str, Any]]:
+    return [{"nodeid": invocation_nodeid(config, item.nodeid),
+             "markers": sorted({m.name for m in item.iter_markers()})} for item in items]
+
+
+def write(path: str, config: Any, items: List[Any]) -> None:
+    runinfo.write_json(path, records(config, items))
