@@ -1,7 +1,9 @@
 /**
  * The host lane harness: runs planned lanes and the combine step exactly as the Dagger layer hands
  * them to containers (same argv, env and output paths), as real processes on this machine, against
- * the example backend and a real PostgreSQL. Only the Layout differs: host paths and a host port.
+ * the example backend, a real PostgreSQL and real Elasticsearch/OpenSearch nodes (./search.ts). Only
+ * the Layout differs (host paths and ports), and the search index prefix gains this process's tag
+ * (`hostEnv`).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
@@ -14,6 +16,7 @@ import type { CombinePlan, LanePlan } from "../../src/core/plan/plan.js";
 import type { LaneArtifacts } from "../../src/core/report/reports.js";
 import { runScheduled } from "../../src/core/plan/schedule.js";
 import type { PgCluster } from "./postgres.js";
+import type { SearchNodes } from "./search.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const EXAMPLE = join(REPO, "examples/backend");
@@ -23,8 +26,11 @@ export function requireVenv(): void {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run \`bash scripts/setup.sh\` first`);
 }
 
-/** Host paths for a plan; search services point at a closed port (there is no Elasticsearch here). */
-export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE): Layout {
+/** A port nothing listens on: where search services point when a suite has no search nodes. */
+const CLOSED_PORT = 9;
+
+/** Host paths for a plan; the search services point at `search`'s nodes, or at a closed port without them. */
+export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, search?: SearchNodes): Layout {
   requireVenv();
   mkdirSync(reports, { recursive: true });
   return {
@@ -34,24 +40,33 @@ export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE): La
     python: PYTHON,
     endpoints: {
       postgres: { host: "127.0.0.1", port: pg.port },
-      elasticsearch: { host: "127.0.0.1", port: 9 },
-      opensearch: { host: "127.0.0.1", port: 9 },
+      elasticsearch: { host: "127.0.0.1", port: search?.elasticsearch.port ?? CLOSED_PORT },
+      opensearch: { host: "127.0.0.1", port: search?.opensearch.port ?? CLOSED_PORT },
     },
   };
 }
 
 /**
- * The example backend's config as `pr-backend` would read it, with the search services dropped from
- * every lane: this machine has no Elasticsearch/OpenSearch, and the example's search tests skip
- * cleanly without their URL.
+ * This process's tag in front of every search index prefix the harness hands a lane. One node serves
+ * every suite that runs at the same time (in Dagger each lane binds its own), so suites must never
+ * share an index; within a lane the plan's prefix and the plugin's per-worker suffix still decide.
  */
+export const INDEX_NAMESPACE = `h${process.pid}_`;
+
+/** A plan's env as the harness runs it: the same, with the index prefix put in this process's namespace. */
+export function hostEnv(env: Record<string, string>): Record<string, string> {
+  const name = env.BACKEND_CI_INDEX_PREFIX_ENV;
+  if (!name || env[name] === undefined) return env;
+  return { ...env, [name]: `${INDEX_NAMESPACE}${env[name]}` };
+}
+
+/** The example backend's config as `pr-backend` would read it (the integration lane binds all three services). */
 export function exampleConfig(source = EXAMPLE, edit?: (c: Config) => void): Config {
   const text = readFileSync(join(source, "pyproject.toml"), "utf8");
   const tests = readdirSync(join(source, "tests"), { withFileTypes: true })
     .filter((d) => d.isDirectory() && d.name !== "__pycache__")
     .map((d) => `tests/${d.name}`);
   const config = withDefaultLanes(readConfig(text, join(source, "pyproject.toml")), tests);
-  for (const lane of Object.values(config.lanes)) lane.services = lane.services.filter((s) => s === "postgres");
   edit?.(config);
   return config;
 }
@@ -85,9 +100,11 @@ export function exec(argv: string[], env: Record<string, string>, cwd: string): 
 
 /**
  * The example's whole suite in one serial pytest with coverage on, the way a team runs it today:
- * the baseline the lanes are compared with. Coverage data goes to `<dir>/.coverage`.
+ * the baseline the lanes are compared with. Coverage data goes to `<dir>/.coverage`. With `search`,
+ * the search tests run too (index prefix `<namespace>serial_`); without it they skip.
  */
-export function runWholeSuite(pg: PgCluster, config: Config, dir: string, extraArgs: string[] = []): Promise<Exec> {
+export function runWholeSuite(pg: PgCluster, config: Config, dir: string, extraArgs: string[] = [], search?: SearchNodes): Promise<Exec> {
+  const prefixEnv = config.isolation.index_prefix_env;
   return exec(
     [PYTHON, "-m", "pytest", "tests", "-p", "backend_ci_plugin", "--cov", "--cov-branch", "--cov-report=", ...extraArgs, "-q", "-p", "no:cacheprovider"],
     {
@@ -96,6 +113,14 @@ export function runWholeSuite(pg: PgCluster, config: Config, dir: string, extraA
       DATABASE_URL: pg.url(config.services.postgres.database),
       BACKEND_CI_DATABASE_ENV: "DATABASE_URL",
       ...(config.isolation.migrate ? { BACKEND_CI_MIGRATE: config.isolation.migrate } : {}),
+      ...(search
+        ? {
+            [config.services.elasticsearch.env]: search.elasticsearch.url,
+            [config.services.opensearch.env]: search.opensearch.url,
+            BACKEND_CI_INDEX_PREFIX_ENV: prefixEnv,
+            [prefixEnv]: `${INDEX_NAMESPACE}serial_`,
+          }
+        : {}),
     },
     EXAMPLE,
   );
@@ -111,7 +136,7 @@ export interface HostLaneRun extends Exec {
 }
 
 export async function runPlannedLane(plan: LanePlan, layout: Layout): Promise<HostLaneRun> {
-  const r = await exec(plan.argv, plan.env, layout.source);
+  const r = await exec(plan.argv, hostEnv(plan.env), layout.source);
   return {
     ...r,
     plan,
