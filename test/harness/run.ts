@@ -53,10 +53,12 @@ export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, sea
  */
 export const INDEX_NAMESPACE = `h${process.pid}_`;
 
-/** A plan's env as the harness runs it: the same, with the index prefix put in this process's namespace. */
-export function hostEnv(env: Record<string, string>): Record<string, string> {
+/** A plan's env as the harness runs it: the same, with a search lane's index prefix put in this process's namespace. */
+export function hostEnv(plan: Pick<LanePlan, "env" | "services">): Record<string, string> {
+  const { env } = plan;
   const name = env.BACKEND_CI_INDEX_PREFIX_ENV;
-  if (!name || env[name] === undefined) return env;
+  const search = plan.services.includes("elasticsearch") || plan.services.includes("opensearch");
+  if (!search || !name || env[name] === undefined) return env;
   return { ...env, [name]: `${INDEX_NAMESPACE}${env[name]}` };
 }
 
@@ -136,7 +138,7 @@ export interface HostLaneRun extends Exec {
 }
 
 export async function runPlannedLane(plan: LanePlan, layout: Layout): Promise<HostLaneRun> {
-  const r = await exec(plan.argv, hostEnv(plan.env), layout.source);
+  const r = await exec(plan.argv, hostEnv(plan), layout.source);
   return {
     ...r,
     plan,

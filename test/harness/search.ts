@@ -46,6 +46,8 @@ export interface SearchNodeInfo {
   dir: string;
   log: string;
   exitFile: string;
+  /** Written by the node once it has served a first index (its warm-up). */
+  readyFile: string;
 }
 
 export interface SearchNode extends SearchNodeInfo {
@@ -125,6 +127,7 @@ export async function startSearchNode(service: SearchService): Promise<SearchNod
   if (user) chownSync(dir, user.uid, user.gid);
   const log = join(dir, "log");
   const exitFile = join(dir, "exit");
+  const readyFile = join(dir, "ready");
   const logFd = openSync(log, "a");
   const child: ChildProcess = spawn(
     "java",
@@ -141,6 +144,8 @@ export async function startSearchNode(service: SearchService): Promise<SearchNod
       join(dir, "home"),
       "--name",
       `backend-ci-${service}`,
+      "--ready-file",
+      readyFile,
     ],
     {
       cwd: dir,
@@ -177,6 +182,7 @@ export async function startSearchNode(service: SearchService): Promise<SearchNod
     dir,
     log,
     exitFile,
+    readyFile,
     stop: async () => {
       process.removeListener("exit", onExit);
       if (child.exitCode === null && child.signalCode === null) {
@@ -209,9 +215,9 @@ async function getJson(url: string): Promise<{ status: number; body: unknown }> 
 }
 
 /**
- * Resolves once the node answers `GET /` with a version and its cluster health is at least yellow
- * (what src/python/wait_ready.py asks of an http:// service). Throws with the node's log tail when
- * it has exited or `timeoutMs` passed.
+ * Resolves once the node has finished its warm-up (its ready file), answers `GET /` with a version,
+ * and its cluster health is at least yellow (what src/python/wait_ready.py asks of an http://
+ * service). Throws with the node's log tail when it has exited or `timeoutMs` passed.
  */
 export async function waitForSearchNode(node: SearchNodeInfo, timeoutMs = SEARCH_READY_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -221,6 +227,7 @@ export async function waitForSearchNode(node: SearchNodeInfo, timeoutMs = SEARCH
       throw new Error(`${node.service} node on port ${node.port} died (${readFileSync(node.exitFile, "utf8")}); log tail:\n${searchLogTail(node)}`);
     }
     try {
+      if (!existsSync(node.readyFile)) throw new Error("warm-up not finished");
       const root = await getJson(`${node.url}/`);
       const health = await getJson(`${node.url}/_cluster/health?wait_for_status=yellow&timeout=1s`);
       if (root.status === 200 && typeof root.body === "object" && root.body !== null && "version" in root.body && health.status === 200) return;

@@ -46,7 +46,7 @@ public final class ElasticsearchNode {
                 List.of(Netty4Plugin.class, XPackPlugin.class, RootInfoPlugin.class));
         process.stopWithHarness(node::close);
         node.start();
-        System.out.println("search node: elasticsearch ready on port " + process.port);
+        process.warmUpAndReport();
         NodeProcess.park();
     }
 }

@@ -25,7 +25,7 @@ public final class OpenSearchNode {
                 .clusterName(process.name)
                 .printOnFailure());
         runner.ensureYellow();
-        System.out.println("search node: opensearch ready on port " + process.port);
+        process.warmUpAndReport();
         NodeProcess.park();
     }
 }
