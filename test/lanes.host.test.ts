@@ -64,7 +64,7 @@ describe("per-worker isolation", () => {
       expect(r.indices).toContain(r.index);
     }
     expect(databases().filter((d) => d.startsWith("app"))).toEqual([]);
-  });
+  }, 300_000);
 
   it("gives each of two workers its own index on the node when they run the search tests side by side", async () => {
     const recorded = join(host().root, "search-isolated");
@@ -126,7 +126,7 @@ describe("per-worker isolation", () => {
     } finally {
       host().pg.sql("DROP DATABASE IF EXISTS app WITH (FORCE)");
     }
-  });
+  }, 300_000);
 });
 
 describe("the isolation plugin, seen from inside the tests", () => {

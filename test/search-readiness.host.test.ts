@@ -35,12 +35,13 @@ describe.each(SEARCH_SERVICES)("waiting for a %s node", (service) => {
     await expect(fetch(`${node.url}/`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
     // The lane's command reads the cluster's health the moment the wait lets it run.
     const health = `import json, sys, urllib.request; h = json.load(urllib.request.urlopen("${node.url}/_cluster/health")); print("health:", h["status"]); sys.exit(h["status"] == "red")`;
-    const run = await runLane(`${service}-starting`, service, node.url, 150, [PYTHON, "-c", health]);
+    // Generous: beside the other suites on two cores, a JVM's start has taken close to two minutes.
+    const run = await runLane(`${service}-starting`, service, node.url, 240, [PYTHON, "-c", health]);
     expect(run.record.status, `${run.output.slice(-3000)}\n${searchLogTail(node)}`).toBe("passed");
     expect(run.output).toMatch(new RegExp(`run_lane: ${service}: ready after \\d+\\.\\ds`));
     expect(run.output).toMatch(/health: (yellow|green)/);
     expect(run.record.readiness_s).toBeGreaterThan(0);
-  });
+  }, 300_000);
 
   it("reports a node whose cluster never turns yellow as not ready, naming the service and its URL, and runs no test", async () => {
     const started = node!;
@@ -63,5 +64,5 @@ describe.each(SEARCH_SERVICES)("waiting for a %s node", (service) => {
     // pytest never started: run_lane prints the lane's command only once its services are ready.
     expect(run.record.exit_code).toBe(-1);
     expect(run.output).not.toContain(`${PYTHON} -m pytest`);
-  });
+  }, 300_000);
 });

@@ -88,7 +88,7 @@ function othersCanRead(path: string): boolean {
 function readableTarget(service: SearchService, user: { uid: number } | undefined): string {
   const target = classpathOf(service);
   if (!user || othersCanRead(target)) return target;
-  const copy = join(tmpdir(), `backend-ci-search-jars-${service}-${Math.floor(statSync(join(target, `${service}-node.jar`)).mtimeMs)}`);
+  const copy = join(tmpdir(), `backend-ci-jars-search-${service}-${Math.floor(statSync(join(target, `${service}-node.jar`)).mtimeMs)}`);
   if (!existsSync(join(copy, "done"))) {
     rmSync(copy, { recursive: true, force: true });
     cpSync(target, copy, { recursive: true, filter: (p) => !p.includes("/classes") });
@@ -111,8 +111,14 @@ function removeOrphans(): void {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith(DIR_PREFIX)) continue;
     const dir = join(tmpdir(), name);
-    const owner = Number(existsSync(join(dir, "owner")) ? readFileSync(join(dir, "owner"), "utf8") : NaN);
-    if (!Number.isInteger(owner) || !alive(owner)) rmSync(dir, { recursive: true, force: true });
+    const ownerFile = join(dir, "owner");
+    try {
+      // A directory without its owner yet may be another harness's, a moment after mkdtemp.
+      const gone = existsSync(ownerFile) ? !alive(Number(readFileSync(ownerFile, "utf8"))) : Date.now() - statSync(dir).mtimeMs > 60_000;
+      if (gone) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Removed meanwhile by another harness: nothing left to do.
+    }
   }
 }
 
