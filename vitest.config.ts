@@ -9,5 +9,7 @@ export default defineConfig({
     minWorkers: 1,
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // One Elasticsearch and one OpenSearch node per run, started in the background (test/harness/search.ts).
+    globalSetup: ["test/harness/search-global-setup.ts"],
   },
 });

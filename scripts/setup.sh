@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need, idempotently, on a fresh Debian machine:
 #   PostgreSQL and Redis (Debian packages; the tests start their own throwaway servers),
+#   the search-node launchers in test/search-nodes (Maven, from Maven Central; the tests start one
+#   Elasticsearch and one OpenSearch node from them),
 #   .venv with the example backend's pinned test stack (pytest, pytest-xdist, pytest-cov, coverage, psycopg),
 #   npm packages (npm ci). package.json pins rollup (vitest's bundler) through "overrides" to a
 #   version whose every platform package the registry serves: without it the lockfile lacks them and
@@ -20,6 +22,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The tests start their own servers; the packages' own services are not needed.
   as_root service redis-server stop >/dev/null 2>&1 || true
+fi
+
+if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
+  echo "setup: installing Maven and a JDK from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends maven default-jdk-headless >/dev/null
+fi
+
+# Rebuilt only when a pom or a source is newer than the stamp the last build left.
+nodes=test/search-nodes
+if [ ! -f "$nodes/target/built" ] || [ -n "$(find "$nodes" -path "$nodes/*/target" -prune -o -path "$nodes/target" -prune -o -type f -newer "$nodes/target/built" -print -quit)" ]; then
+  echo "setup: building the search-node launchers ($nodes)"
+  (cd "$nodes" && mvn -B -q clean package)
+  mkdir -p "$nodes/target" && touch "$nodes/target/built"
 fi
 
 req=examples/backend/requirements-test.txt

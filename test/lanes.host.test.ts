@@ -1,6 +1,7 @@
 /**
  * The lanes pr-backend plans, run for real: the example backend, pytest + xdist + pytest-cov from the
- * pinned .venv, the isolation plugin, and a PostgreSQL cluster this file starts and stops.
+ * pinned .venv, the isolation plugin, a PostgreSQL cluster this file starts and stops, and the run's
+ * Elasticsearch and OpenSearch nodes.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,20 +12,42 @@ import { LaneConfig } from "../src/core/config/config.js";
 import { parseJUnit } from "../src/core/report/junit.js";
 import { planCombine, planLanes } from "../src/core/plan/plan.js";
 import { assembleReports } from "../src/core/report/reports.js";
+import { SEARCH_TESTS, SEARCH_TEST_COUNT, nodeIndices, readSearchRecords, searchOutcomes, withSearchRecorder } from "./harness/search-lane.js";
 import { useHost } from "./harness/vitest.js";
-import { EXAMPLE, PYTHON, REPO, runWholeSuite, artifactsOf, exampleConfig, exec, hostLayout, runPlannedCombine, runPlannedLane, runPlannedLanes } from "./harness/run.js";
+import {
+  EXAMPLE,
+  INDEX_NAMESPACE,
+  PYTHON,
+  REPO,
+  runWholeSuite,
+  artifactsOf,
+  exampleConfig,
+  exec,
+  hostLayout,
+  runPlannedCombine,
+  runPlannedLane,
+  runPlannedLanes,
+} from "./harness/run.js";
 
 const FAULTS = join(REPO, "test/fixtures/faults");
 
-const host = useHost("lanes");
+const host = useHost("lanes", { search: true });
+/** A layout under this file's directory, bound to its Postgres and the run's search nodes. */
+const layoutAt = (dir: string, source = EXAMPLE) => hostLayout(join(host().root, dir), host().pg, source, { search: host().search });
 
 const databases = () => host().pg.sql("SELECT datname FROM pg_database ORDER BY 1").trim().split("\n");
 
 describe("per-worker isolation", () => {
-  it("passes the integration lane under -n 2, one migrated database per worker, and drops them after", async () => {
-    const config = exampleConfig(undefined, (c) => (c.lanes.integration.workers = 2));
-    const layout = hostLayout(join(host().root, "isolated"), host().pg);
+  it("passes the integration lane under -n 2, one migrated database and one search index per worker, and drops the databases after", async () => {
+    const recorded = join(host().root, "isolated-search");
+    const config = exampleConfig(undefined, (c) => {
+      c.lanes.integration.workers = 2;
+      c.lanes.integration = withSearchRecorder(c.lanes.integration, recorded);
+    });
+    const layout = layoutAt("isolated");
     const lane = planLanes({ config, layout }).find((l) => l.id === "integration")!;
+    expect(lane.env.ELASTICSEARCH_URL).toBe(host().search!.elasticsearch.url);
+    expect(lane.env.OPENSEARCH_URL).toBe(host().search!.opensearch.url);
     const run = await runPlannedLane(lane, layout);
     const record = LaneRecord.parse(JSON.parse(run.record!));
     expect(record.status, run.output.slice(-3000)).toBe("passed");
@@ -32,7 +55,55 @@ describe("per-worker isolation", () => {
     const junit = parseJUnit(run.junit, lane.id);
     expect(junit.cases.filter((c) => c.outcome === "passed").length).toBeGreaterThan(50);
     expect(junit.cases.filter((c) => c.outcome === "failed" || c.outcome === "error")).toEqual([]);
+    expect(searchOutcomes(junit.cases)).toEqual({ passed: SEARCH_TEST_COUNT, failed: 0, error: 0, skipped: 0 });
+    // Seen from the node while each search test ran: the worker's own index exists there.
+    const records = readSearchRecords(recorded);
+    expect(records).toHaveLength(SEARCH_TEST_COUNT);
+    for (const r of records) {
+      expect(r.index).toBe(`${INDEX_NAMESPACE}integration_${r.worker}_products`);
+      expect(r.indices).toContain(r.index);
+    }
     expect(databases().filter((d) => d.startsWith("app"))).toEqual([]);
+  }, 300_000);
+
+  it("gives each of two workers its own index on the node when they run the search tests side by side", async () => {
+    const recorded = join(host().root, "search-isolated");
+    const config = exampleConfig(undefined, (c) => {
+      c.lanes = { search: withSearchRecorder(LaneConfig.parse({ paths: [SEARCH_TESTS], workers: 2, services: ["elasticsearch", "opensearch"] }), recorded) };
+    });
+    const layout = layoutAt("search-isolated-reports");
+    const [lane] = planLanes({ config, layout });
+    const run = await runPlannedLane(lane, layout);
+    expect(LaneRecord.parse(JSON.parse(run.record!)).status, run.output.slice(-3000)).toBe("passed");
+    expect(searchOutcomes(parseJUnit(run.junit, lane.id).cases)).toEqual({ passed: SEARCH_TEST_COUNT, failed: 0, error: 0, skipped: 0 });
+    const records = readSearchRecords(recorded);
+    // xdist's load scheduling hands each of the two workers tests from its first batch on.
+    expect([...new Set(records.map((r) => r.worker))].sort()).toEqual(["gw0", "gw1"]);
+    for (const r of records) {
+      expect(r.index).toBe(`${INDEX_NAMESPACE}search_${r.worker}_products`);
+      expect(r.indices).toContain(r.index);
+    }
+    // The fixture deletes each index after its test: nothing of this lane is left on either node.
+    expect(await nodeIndices(host().search!, `${INDEX_NAMESPACE}search_`)).toEqual({ elasticsearch: [], opensearch: [] });
+  });
+
+  it("makes two workers on one shared index prefix write the same index, and the search tests collide", async () => {
+    const recorded = join(host().root, "search-shared");
+    const config = exampleConfig(undefined, (c) => {
+      c.isolation = { ...c.isolation, enabled: false };
+      c.lanes = { shared: withSearchRecorder(LaneConfig.parse({ paths: [SEARCH_TESTS], workers: 2, services: ["elasticsearch", "opensearch"] }), recorded) };
+    });
+    const layout = layoutAt("search-shared-reports");
+    const [lane] = planLanes({ config, layout });
+    expect(lane.env.BACKEND_CI_ISOLATION).toBe("0");
+    const run = await runPlannedLane(lane, layout);
+    const records = readSearchRecords(recorded);
+    expect(new Set(records.map((r) => r.worker))).toEqual(new Set(["gw0", "gw1"]));
+    expect(new Set(records.map((r) => r.index))).toEqual(new Set([`${INDEX_NAMESPACE}shared_products`]));
+    expect(LaneRecord.parse(JSON.parse(run.record!)).status).toBe("failed");
+    const outcomes = searchOutcomes(parseJUnit(run.junit, lane.id).cases);
+    expect(outcomes.skipped).toBe(0);
+    expect(outcomes.failed + outcomes.error).toBeGreaterThan(0);
   });
 
   it("fails the same lane on one shared database with integrity errors", async () => {
@@ -42,7 +113,7 @@ describe("per-worker isolation", () => {
     });
     host().pg.sql("CREATE DATABASE app");
     try {
-      const layout = hostLayout(join(host().root, "shared"), host().pg);
+      const layout = layoutAt("shared");
       const lane = planLanes({ config, layout }).find((l) => l.id === "integration")!;
       expect(lane.env.BACKEND_CI_ISOLATION).toBe("0");
       const migrate = await exec([PYTHON, "-m", "app.migrate"], { DATABASE_URL: host().pg.url("app") }, EXAMPLE);
@@ -55,7 +126,7 @@ describe("per-worker isolation", () => {
     } finally {
       host().pg.sql("DROP DATABASE IF EXISTS app WITH (FORCE)");
     }
-  });
+  }, 300_000);
 });
 
 describe("the isolation plugin, seen from inside the tests", () => {
@@ -116,11 +187,11 @@ describe("the isolation plugin, seen from inside the tests", () => {
 
 describe("coverage combine and gate", () => {
   let combinedTotal: number;
-  let layout: ReturnType<typeof hostLayout>;
+  let layout: ReturnType<typeof layoutAt>;
   const config = exampleConfig(undefined, (c) => (c.lanes.integration.workers = 2));
 
   it("keeps every lane's data file and combines them to the figure of one whole-suite run", async () => {
-    layout = hostLayout(join(host().root, "combine"), host().pg);
+    layout = layoutAt("combine");
     const lanes = planLanes({ config, layout });
     const runs = await runPlannedLanes(lanes, layout);
     for (const r of runs) expect(r.coverageWritten, `${r.plan.id}: ${r.output.slice(-2000)}`).toBe(true);
@@ -137,7 +208,7 @@ describe("coverage combine and gate", () => {
     combinedTotal = record.total!;
 
     const whole = join(host().root, "whole");
-    const single = await runWholeSuite(host().pg, config, whole, [`--cov-report=json:${whole}/coverage.json`]);
+    const single = await runWholeSuite(host().pg, config, whole, [`--cov-report=json:${whole}/coverage.json`], host().search);
     expect(single.exitCode, single.output.slice(-3000)).toBe(0);
     const wholeJson = JSON.parse(readFileSync(`${whole}/coverage.json`, "utf8")) as { totals: { percent_covered: number } };
     const lanesJson = JSON.parse(combine.coverageJson!) as { totals: { percent_covered: number } };
@@ -153,8 +224,8 @@ describe("coverage combine and gate", () => {
     const elsewhere = join(host().root, "checkout-elsewhere");
     cpSync(EXAMPLE, elsewhere, { recursive: true, filter: (p) => !/(__pycache__|\.pytest_cache|\.coverage)/.test(p) });
     const remapped = { ...config, coverage: { ...config.coverage, paths: [elsewhere] } };
-    const here = hostLayout(join(host().root, "remap"), host().pg);
-    const there = { ...hostLayout(join(host().root, "remap"), host().pg), source: elsewhere };
+    const here = layoutAt("remap");
+    const there = { ...layoutAt("remap"), source: elsewhere };
     const [fastThere] = planLanes({ config: remapped, layout: there });
     const [, integrationHere] = planLanes({ config: remapped, layout: here });
     const runs = [await runPlannedLane(fastThere, there), await runPlannedLane(integrationHere, here)];

@@ -1,7 +1,9 @@
 /**
  * The host lane harness: runs planned lanes and the combine step exactly as the Dagger layer hands
  * them to containers (same argv, env and output paths), as real processes on this machine, against
- * the example backend and a real PostgreSQL. Only the Layout differs: host paths and a host port.
+ * the example backend, a real PostgreSQL and real Elasticsearch/OpenSearch nodes (./search.ts). Only
+ * the Layout differs (host paths and ports), and the search index prefix gains this process's tag
+ * (`hostEnv`).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ import type { CombinePlan, LanePlan } from "../../src/core/plan/plan.js";
 import type { LaneArtifacts } from "../../src/core/report/reports.js";
 import { runScheduled } from "../../src/core/plan/schedule.js";
 import type { PgCluster } from "./postgres.js";
+import type { SearchNodes } from "./search.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const EXAMPLE = join(REPO, "examples/backend");
@@ -26,13 +29,25 @@ export function requireVenv(): void {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run \`bash scripts/setup.sh\` first`);
 }
 
+/** A port nothing listens on: where search services point when a suite has no search nodes. */
+const CLOSED_PORT = 9;
+
+export interface HostLayoutOptions {
+  /** The whole source, when the backend is a folder of it (a monorepo). */
+  repo?: string;
+  /** Services besides the built-in ones, or other addresses for them (Redis, a service of the team's own). */
+  endpoints?: Record<string, Endpoint>;
+  /** The interpreter with the backend's dependencies (an example's own venv). */
+  python?: string;
+  /** The harness's search nodes; without them search services point at a closed port. */
+  search?: SearchNodes;
+}
+
 /**
- * Host paths for a plan; search services point at a closed port (there is no Elasticsearch here).
- * `repo` is the whole source when the backend is a folder of it (a monorepo); `endpoints` adds or
- * replaces services (Redis, a service of the team's own). Services are shared by every lane of the
- * file, so their start time says nothing about a lane's wait (`freshServices: false`).
+ * Host paths for a plan. Services are shared by every lane of the file, so their start time says
+ * nothing about a lane's wait (`freshServices: false`).
  */
-export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, opts: { repo?: string; endpoints?: Record<string, Endpoint>; python?: string } = {}): Layout {
+export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, opts: HostLayoutOptions = {}): Layout {
   requireVenv();
   mkdirSync(reports, { recursive: true });
   return {
@@ -44,9 +59,9 @@ export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, opt
     python: opts.python ?? PYTHON,
     endpoints: {
       postgres: { host: "127.0.0.1", port: pg.port },
-      redis: { host: "127.0.0.1", port: 9 },
-      elasticsearch: { host: "127.0.0.1", port: 9 },
-      opensearch: { host: "127.0.0.1", port: 9 },
+      redis: { host: "127.0.0.1", port: CLOSED_PORT },
+      elasticsearch: { host: "127.0.0.1", port: opts.search?.elasticsearch.port ?? CLOSED_PORT },
+      opensearch: { host: "127.0.0.1", port: opts.search?.opensearch.port ?? CLOSED_PORT },
       ...opts.endpoints,
     },
     freshServices: false,
@@ -56,27 +71,35 @@ export function hostLayout(reports: string, pg: PgCluster, source = EXAMPLE, opt
 /** The harness's Postgres trusts local connections; URLs carry the default test password. */
 export const HOST_PASSWORD = "postgres";
 
-/** A plan's environment with its secrets as plain values, and its secret files written, as the Dagger layer mounts them. */
-export function hostEnv(plan: Pick<LanePlan, "env" | "secretEnv" | "secretFiles">): Record<string, string> {
+/**
+ * This process's tag in front of every search index prefix the harness hands a lane. One node serves
+ * every suite that runs at the same time (in Dagger each lane binds its own), so suites must never
+ * share an index; within a lane the plan's prefix and the plugin's per-worker suffix still decide.
+ */
+export const INDEX_NAMESPACE = `h${process.pid}_`;
+
+/**
+ * A plan's env as the harness runs it: its secrets as plain values and its secret files written (as
+ * the Dagger layer mounts them), and a search lane's index prefix put in this process's namespace.
+ */
+export function hostEnv(plan: Pick<LanePlan, "env" | "services" | "secretEnv" | "secretFiles">): Record<string, string> {
   for (const [path, ref] of Object.entries(plan.secretFiles)) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, secretValue(ref, HOST_PASSWORD), { mode: 0o600 });
   }
-  const secrets = Object.fromEntries(Object.entries(plan.secretEnv).map(([k, ref]) => [k, secretValue(ref, HOST_PASSWORD)]));
-  return { ...plan.env, ...secrets };
+  const env = { ...plan.env, ...Object.fromEntries(Object.entries(plan.secretEnv).map(([k, ref]) => [k, secretValue(ref, HOST_PASSWORD)])) };
+  const name = env.BACKEND_CI_INDEX_PREFIX_ENV;
+  const search = plan.services.includes("elasticsearch") || plan.services.includes("opensearch");
+  if (!search || !name || env[name] === undefined) return env;
+  return { ...env, [name]: `${INDEX_NAMESPACE}${env[name]}` };
 }
 
-/**
- * The example backend's config as `pr-backend` would read it, with the search services dropped from
- * every lane: this machine has no Elasticsearch/OpenSearch, and the example's search tests skip
- * cleanly without their URL.
- */
+/** The example backend's config as `pr-backend` would read it (the integration lane binds all three services). */
 export function exampleConfig(source = EXAMPLE, edit?: (c: Config) => void): Config {
   const file = join(source, "pyproject.toml");
   const parsed = readConfig(readFileSync(file, "utf8"), file);
   if (!parsed.lanes) throw new Error(`${file} configures no lanes: plan it with discoveredConfig(), as pr-backend would`);
   const config: Config = { ...parsed, lanes: parsed.lanes };
-  for (const lane of Object.values(config.lanes)) lane.services = lane.services.filter((s) => s === "postgres");
   edit?.(config);
   return config;
 }
@@ -124,9 +147,11 @@ export function exec(argv: string[], env: Record<string, string>, cwd: string, p
 
 /**
  * The example's whole suite in one serial pytest with coverage on, the way a team runs it today:
- * the baseline the lanes are compared with. Coverage data goes to `<dir>/.coverage`.
+ * the baseline the lanes are compared with. Coverage data goes to `<dir>/.coverage`. With `search`,
+ * the search tests run too (index prefix `<namespace>serial_`); without it they skip.
  */
-export function runWholeSuite(pg: PgCluster, config: Config, dir: string, extraArgs: string[] = []): Promise<Exec> {
+export function runWholeSuite(pg: PgCluster, config: Config, dir: string, extraArgs: string[] = [], search?: SearchNodes): Promise<Exec> {
+  const prefixEnv = config.isolation.index_prefix_env;
   return exec(
     [PYTHON, "-m", "pytest", "tests", "-p", "backend_ci_plugin", "--cov", "--cov-branch", "--cov-report=", ...extraArgs, "-q", "-p", "no:cacheprovider"],
     {
@@ -135,6 +160,14 @@ export function runWholeSuite(pg: PgCluster, config: Config, dir: string, extraA
       DATABASE_URL: pg.url(config.services.postgres.database),
       BACKEND_CI_DATABASE_ENV: "DATABASE_URL",
       ...(config.isolation.migrate ? { BACKEND_CI_MIGRATE: config.isolation.migrate } : {}),
+      ...(search
+        ? {
+            [config.services.elasticsearch.env[0]]: search.elasticsearch.url,
+            [config.services.opensearch.env[0]]: search.opensearch.url,
+            BACKEND_CI_INDEX_PREFIX_ENV: prefixEnv,
+            [prefixEnv]: `${INDEX_NAMESPACE}serial_`,
+          }
+        : {}),
     },
     EXAMPLE,
   );
