@@ -66,6 +66,54 @@ describe("bad values fail before anything runs", () => {
     expect(() => readConfig(toml(body))).toThrow(message);
   });
 
+  it.each([
+    // Generated ids can never collide with configured names: shards, reruns, service shards, report folders.
+    ['[tool.backend-ci.lanes.x-1of2]\npaths = ["t"]', /lanes\."?x-1of2"?: the name "x-1of2" is not allowed: ends like an id backend-ci generates, `-<k>of<n>`/],
+    ['[tool.backend-ci.lanes.fast-rerun1]\npaths = ["t"]', /the name "fast-rerun1" is not allowed: .*`-rerun<N>`/],
+    ['[tool.backend-ci.lanes.it-no-services]\npaths = ["t"]', /the name "it-no-services" is not allowed/],
+    ['[tool.backend-ci.lanes.combined]\npaths = ["t"]', /"combined" is a directory of the reports, not a lane/],
+    [`[tool.backend-ci.lanes.${"a".repeat(65)}]\npaths = ["t"]`, /at most 64 characters/],
+    ['[tool.backend-ci.services.rerun1]\nimage = "x"\nport = 1\nenv = "X_URL"', /services\.rerun1.*looks like a part of an id backend-ci generates/],
+    // Reserved variable names.
+    ['[tool.backend-ci.lanes.unit]\nenv = { PATH = "/bin" }', /lanes\.unit\.env\.PATH.*reserved: PATH is set by backend-ci itself/],
+    ['[tool.backend-ci.lanes.unit]\nenv = { COVERAGE_FILE = "x" }', /env\.COVERAGE_FILE.*names starting with COVERAGE_ are reserved/],
+    ['[tool.backend-ci.lanes.unit]\nenv = { PYTEST_ADDOPTS = "-x" }', /names starting with PYTEST_ are reserved/],
+    ['[tool.backend-ci.services.postgres]\nenv = "BACKEND_CI_LANE"', /services\.postgres\.env.*names starting with BACKEND_CI_ are reserved/],
+    ['[tool.backend-ci.isolation]\nindex_prefix_env = "HOME"', /isolation\.index_prefix_env = "HOME" is not allowed: is reserved/],
+    // Patterns that match nothing, or that coverage.py refuses.
+    ['[tool.backend-ci.flaky]\nquarantine = [""]', /flaky\.quarantine\.0 = "" is not allowed: must not be empty/],
+    ['[tool.backend-ci.flaky]\nquarantine = ["  "]', /flaky\.quarantine\.0 = "  " is not allowed: must not be blank/],
+    ['[tool.backend-ci.coverage]\nfloors = { "" = 90 }', /coverage\.floors.*must not be empty/],
+    ['[tool.backend-ci.coverage]\npaths = ["/builds/*/src/*"]', /coverage\.paths\.0 = "\/builds\/\*\/src\/\*" is not allowed: coverage\.py refuses \[paths\] entries that end with a wildcard/],
+    // Services a lane names must exist.
+    ['[tool.backend-ci.lanes.unit]\nservices = ["minio"]', /no service "minio".*\[tool\.backend-ci\.services\.minio\] \(image, port, env\)/],
+  ])("refuses %s, naming the key", (body, message) => {
+    expect(() => readConfig(toml(body))).toThrow(message);
+  });
+
+  it("accepts a service of the team's own and Redis, and the search services' heap and settings", () => {
+    const c = readConfig(
+      toml(`[tool.backend-ci.services.minio]
+image = "minio/minio:latest"
+port = 9000
+env = ["S3_URL", "AWS_ENDPOINT_URL"]
+url = "http://{host}:{port}"
+args = ["server", "/data"]
+container_env = { MINIO_ROOT_USER = "minio" }
+readiness = ["curl", "-f", "http://127.0.0.1:9000/minio/health/ready"]
+[tool.backend-ci.services.opensearch]
+heap = "1g"
+settings = { "indices.query.bool.max_clause_count" = 4096 }
+[tool.backend-ci.lanes.it]
+services = ["redis", "minio", "opensearch"]`),
+    );
+    expect(c.services.minio).toMatchObject({ port: 9000, env: ["S3_URL", "AWS_ENDPOINT_URL"], marker: "requires_minio" });
+    expect(c.services.redis).toMatchObject({ image: "redis:7-alpine", env: ["REDIS_URL"], databases: 64 });
+    expect(c.services.opensearch).toMatchObject({ heap: "1g", settings: { "indices.query.bool.max_clause_count": 4096 } });
+    expect(() => readConfig(toml('[tool.backend-ci.services.opensearch]\nheap = "lots"'))).toThrow(/services\.opensearch\.heap = "lots" is not allowed: expected a heap size/);
+    expect(() => readConfig(toml('[tool.backend-ci.services.minio]\nport = 9000\nenv = "S3_URL"'))).toThrow(/services\.minio\.image/);
+  });
+
   it("names the file when the TOML itself is broken", () => {
     expect(() => readConfig("[tool.backend-ci\nx=1", "svc/pyproject.toml")).toThrow(/svc\/pyproject\.toml: not valid TOML/);
   });

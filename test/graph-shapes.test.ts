@@ -14,7 +14,7 @@ import { BackendCi } from "../src/index.js";
 import { hostSource } from "../scripts/fs-source-tree.js";
 import { canonical } from "./engine/graph.js";
 import { bindingsOf, callsOf, type Chain, imageOf, type ObjectRef, plaintextOf, secretValuesOf, useEngine, workdirOf } from "./engine/index.js";
-import { laneOf, scriptCollect, scriptRun, sourceFrom } from "./graph-support.js";
+import { backendSource, laneOf, scriptCollect, scriptRun, sourceFrom } from "./graph-support.js";
 import { REPO } from "./harness/run.js";
 
 const engine = useEngine();
@@ -127,6 +127,24 @@ describe("Redis and a service of the team's own", () => {
     expect(String((callsOf(b.redis.chain, "withDockerHealthcheck")[0].args.args as string[])[0])).toContain("ping");
     expect(callsOf(b.redis.chain, "asService")[0].args.args).toEqual(["redis-server", "--save", "", "--appendonly", "no", "--databases", "64"]);
     expect(env).toMatchObject({ REDIS_URL: "redis://redis:6379/0", SMTP_URL: "smtp://mailpit:1025" });
+  });
+});
+
+describe("search services", () => {
+  it("give their nodes the configured heap and settings", async () => {
+    scriptRun(engine());
+    const config = `[tool.backend-ci.services.elasticsearch]
+heap = "1g"
+settings = { "indices.query.bool.max_clause_count" = 4096 }
+[tool.backend-ci.lanes.search]
+paths = ["tests/integration"]
+services = ["elasticsearch", "opensearch"]
+`;
+    await new BackendCi().prBackend(backendSource(`[project]\nname = "svc"\n${config}`));
+    const b = bindingsOf(lane("search").chain);
+    const env = (chain: Chain) => Object.fromEntries(callsOf(chain, "withEnvVariable").map((c) => [c.args.name, c.args.value]));
+    expect(env(b.elasticsearch.chain)).toMatchObject({ ES_JAVA_OPTS: "-Xms1g -Xmx1g", "indices.query.bool.max_clause_count": "4096", "discovery.type": "single-node" });
+    expect(env(b.opensearch.chain)).toMatchObject({ OPENSEARCH_JAVA_OPTS: "-Xms512m -Xmx512m", DISABLE_SECURITY_PLUGIN: "true" });
   });
 });
 

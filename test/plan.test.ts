@@ -174,6 +174,19 @@ services = ["redis", "minio"]`);
   });
 });
 
+describe("lane ids", () => {
+  it("refuses a plan where a generated id would equal another lane's, naming both", () => {
+    const config = defaults('[tool.backend-ci.lanes.it]\nshard_by = "services"\nservices = ["postgres"]\n[tool.backend-ci.lanes.it-postgres]\npaths = ["t"]');
+    const collected = { it: [{ nodeid: "tests/a.py::t", markers: ["requires_postgres"] }] };
+    expect(() => planLanes({ config, layout: CONTAINER_LAYOUT, collected })).toThrow(/lane id "it-postgres" would be used twice \(by lane "it-postgres" and lane "it" shard postgres\)|lane id "it-postgres" would be used twice \(by lane "it" shard postgres and lane "it-postgres"\)/);
+  });
+
+  it("refuses to rerun an id that pytest would read as an option", () => {
+    const [lane] = planLanes({ config: defaults(), layout: CONTAINER_LAYOUT });
+    expect(() => planRerun(lane, ["--co"], 1, CONTAINER_LAYOUT)).toThrow(/"--co" is not a node id/);
+  });
+});
+
 describe("collectPlan", () => {
   it("collects with pytest --collect-only -q through the plugin, isolation off", () => {
     const config = defaults('[tool.backend-ci.lanes.it]\npaths = ["tests/it"]\nmarkers = "not slow"\nshards = 2');

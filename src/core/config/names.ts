@@ -66,10 +66,11 @@ export const LaneName = z
       if (g.re.test(name)) ctx.addIssue({ code: "custom", message: `ends like an id backend-ci generates, ${g.what}; rename the lane` });
   });
 
-/** A user-defined service: its name is its alias inside lanes (a hostname) and part of shard ids. */
+/** A user-defined service: its name is its alias inside lanes (a hostname) and part of shard ids (`<lane>-<services>`). */
 export const CustomServiceName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,30}$/, "service names are lower-case letters, digits and -, starting with a letter, at most 31 characters");
+  .regex(/^[a-z][a-z0-9-]{0,30}$/, "service names are lower-case letters, digits and -, starting with a letter, at most 31 characters")
+  .refine((name) => !/^(?:rerun\d+|\d+of\d+|no-services)$|-rerun\d+$|-\d+of\d+$/.test(name), "looks like a part of an id backend-ci generates (-rerunN, -KofN, -no-services); rename the service");
 
 /** A glob or node id that must select something: empty or blank patterns are refused. */
 export const Pattern = z

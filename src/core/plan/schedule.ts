@@ -4,14 +4,17 @@
  */
 import type { LanePlan } from "./plan.js";
 
-/** Runs every lane with `run` on that schedule; results come back in plan order. */
+/**
+ * Runs every lane with `run` on that schedule; results come back in plan order, by position (never
+ * by id, so two plans can never be read as one).
+ */
 export async function runScheduled<T>(lanes: readonly LanePlan[], run: (lane: LanePlan) => Promise<T>): Promise<T[]> {
-  const parallel = Promise.all(lanes.filter((l) => l.mode === "parallel").map(async (l) => [l.id, await run(l)] as const));
+  const results = new Array<T>(lanes.length);
+  const indexed = lanes.map((lane, i) => ({ lane, i }));
+  const parallel = Promise.all(indexed.filter((x) => x.lane.mode === "parallel").map(async (x) => (results[x.i] = await run(x.lane))));
   const serial = (async () => {
-    const out: (readonly [string, T])[] = [];
-    for (const l of lanes.filter((x) => x.mode === "serial")) out.push([l.id, await run(l)] as const);
-    return out;
+    for (const x of indexed.filter((y) => y.lane.mode === "serial")) results[x.i] = await run(x.lane);
   })();
-  const byId = new Map([...(await parallel), ...(await serial)]);
-  return lanes.map((l) => byId.get(l.id) as T);
+  await Promise.all([parallel, serial]);
+  return results;
 }
