@@ -44,6 +44,9 @@ const PgVars = z
   .strict()
   .refine((v) => Object.keys(v).length > 0, "name at least one of host, port, user, password, database");
 
+/** One set of discrete variables. */
+const VarsSet = z.union([z.literal("libpq").transform((): Record<string, string> => ({ ...LIBPQ_VARS })), PgVars]);
+
 export const PostgresConfig = z
   .object({
     image: z.string().min(1).default(DEFAULT_IMAGES.postgres),
@@ -54,8 +57,14 @@ export const PostgresConfig = z
       .string()
       .regex(/^postgres(?:ql)?(?:\+[a-z0-9_]+)?$/, 'expected "postgresql", "postgres" or a driver scheme such as "postgresql+asyncpg"')
       .default("postgresql"),
-    /** Discrete variables: `"libpq"` (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE) or a table such as `{ host = "DB_HOST", database = "DB_NAME" }`. */
-    vars: z.union([z.literal("libpq").transform(() => ({ ...LIBPQ_VARS })), PgVars]).optional(),
+    /**
+     * Discrete variables: `"libpq"` (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), a table such as
+     * `{ host = "DB_HOST", database = "DB_NAME" }`, or a list of them (an app's own names beside libpq's).
+     */
+    vars: z
+      .union([VarsSet, z.array(VarsSet).min(1)])
+      .transform((v) => (Array.isArray(v) ? v : [v]))
+      .optional(),
     /** A variable whose value is the path of a file holding the password (mounted as a secret). */
     password_file_env: EnvName.optional(),
     /** Database name; each xdist worker gets `<database>_<worker>`. */
@@ -172,6 +181,6 @@ export function serviceKind(name: string): ServiceKind {
 
 /** The variables a service's URL reaches the lanes through (for discovery signals and the plugin). */
 export function serviceEnvNames(name: string, services: ServicesTable): string[] {
-  const s = services[name] as { env: string[]; url_file_env?: string; vars?: Record<string, string>; password_file_env?: string };
-  return [...s.env, ...(s.url_file_env ? [s.url_file_env] : []), ...Object.values(s.vars ?? {}), ...(s.password_file_env ? [s.password_file_env] : [])];
+  const s = services[name] as { env: string[]; url_file_env?: string; vars?: Record<string, string>[]; password_file_env?: string };
+  return [...s.env, ...(s.url_file_env ? [s.url_file_env] : []), ...(s.vars ?? []).flatMap((v) => Object.values(v)), ...(s.password_file_env ? [s.password_file_env] : [])];
 }

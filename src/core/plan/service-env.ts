@@ -26,6 +26,8 @@ export interface ServiceSpec {
   url_env: string[];
   url_file_env: string | null;
   vars?: Record<string, string>;
+  /** More variables naming the database (further sets of discrete variables). */
+  database_env?: string[];
   password_file_env?: string | null;
   isolation?: "plugin" | "conftest";
 }
@@ -70,13 +72,16 @@ function postgresEnv(pg: PostgresConfig, layout: Layout, out: ServiceEnv, isolat
     out.secretFiles[path] = url;
     out.env[pg.url_file_env] = path;
   }
-  const vars = pg.vars ?? {};
+  const sets = pg.vars ?? [];
   const { host, port } = layout.endpoints.postgres;
-  if (vars.host) out.env[vars.host] = host;
-  if (vars.port) out.env[vars.port] = String(port);
-  if (vars.user) out.env[vars.user] = pg.user;
-  if (vars.database) out.env[vars.database] = pg.database;
-  if (vars.password) out.secretEnv[vars.password] = { service: "postgres", value: "password" };
+  for (const vars of sets) {
+    if (vars.host) out.env[vars.host] = host;
+    if (vars.port) out.env[vars.port] = String(port);
+    if (vars.user) out.env[vars.user] = pg.user;
+    if (vars.database) out.env[vars.database] = pg.database;
+    if (vars.password) out.secretEnv[vars.password] = { service: "postgres", value: "password" };
+  }
+  const [vars = {}, ...more] = sets;
   if (pg.password_file_env) {
     const path = `${layout.secrets}/postgres-password`;
     out.secretFiles[path] = { service: "postgres", value: "password" };
@@ -88,6 +93,7 @@ function postgresEnv(pg: PostgresConfig, layout: Layout, out: ServiceEnv, isolat
     url_env: pg.env,
     url_file_env: pg.url_file_env ?? null,
     vars,
+    ...(more.length > 0 ? { database_env: more.flatMap((v) => (v.database ? [v.database] : [])) } : {}),
     password_file_env: pg.password_file_env ?? null,
     isolation,
   };

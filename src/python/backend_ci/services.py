@@ -35,6 +35,9 @@ class Service:
     url_env: List[str] = field(default_factory=list)
     url_file_env: Optional[str] = None
     vars: Dict[str, str] = field(default_factory=dict)
+    # More variables naming the database, from further sets of discrete variables (an app's DB_NAME
+    # beside libpq's PGDATABASE): rewritten with vars.database.
+    database_env: List[str] = field(default_factory=list)
     password_file_env: Optional[str] = None
     isolation: str = "plugin"  # postgres: "plugin" or "conftest"
 
@@ -93,12 +96,13 @@ class Service:
             current = self._file(env, self.url_file_env)
             if current:
                 out[self.url_file_env] = files.write(self.url_file_env, change(current) + "\n")
-        if database is not None and self.vars.get("database"):
-            out[self.vars["database"]] = database
+        if database is not None:
+            for name in ([self.vars["database"]] if self.vars.get("database") else []) + self.database_env:
+                out[name] = database
         return out
 
     def variables(self) -> List[str]:
-        names = list(self.url_env) + list(self.vars.values())
+        names = list(self.url_env) + list(self.vars.values()) + list(self.database_env)
         return names + [n for n in (self.url_file_env, self.password_file_env) if n]
 
 
@@ -146,6 +150,7 @@ def _service(name: str, raw: object) -> Service:
         raise ValueError(f"{SERVICES_ENV}: service {name!r} has isolation {isolation!r}; expected plugin or conftest")
     return Service(name=name, kind=kind, fresh=bool(raw.get("fresh", False)), url_env=list(url_env),
                    url_file_env=raw.get("url_file_env") or None, vars=dict(raw.get("vars") or {}),
+                   database_env=list(raw.get("database_env") or []),
                    password_file_env=raw.get("password_file_env") or None, isolation=isolation)
 
 
