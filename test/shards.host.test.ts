@@ -96,8 +96,9 @@ describe("shards by service container", () => {
     expect(Object.values(byId).some((s) => s.includes("elasticsearch") && !s.includes("opensearch"))).toBe(true);
     expect(plans.flatMap((p) => p.tests!).sort()).toEqual(tests.map((t) => t.nodeid).sort());
     const pgOnly = plans.find((p) => p.id === "integration-postgres")!;
-    expect(pgOnly.env.DATABASE_URL).toBeDefined();
+    expect(pgOnly.secretEnv.DATABASE_URL).toBeDefined();
     expect(pgOnly.env.ELASTICSEARCH_URL).toBeUndefined();
+    expect(Object.keys(JSON.parse(pgOnly.env.BACKEND_CI_SERVICES))).toEqual(["postgres"]);
   });
 
   it("runs every service shard for real, each binding only its own services, and together they run the unsharded lane's tests with the same outcomes", async () => {
@@ -106,13 +107,14 @@ describe("shards by service container", () => {
     const layout = layoutAt("by-services");
     const shards = planLanes({ config, layout, collected: { integration: tests } }).filter((l) => l.lane === "integration");
     expect(shards.map((s) => s.services)).toEqual(expect.arrayContaining([["elasticsearch"], ["opensearch"], ["postgres"]]));
-    const urlEnv = Object.fromEntries((["postgres", "elasticsearch", "opensearch"] as ServiceName[]).map((s) => [config.services[s].env, s]));
+    const urlEnv = Object.fromEntries((["postgres", "elasticsearch", "opensearch"] as ServiceName[]).map((s) => [config.services[s].env[0], s]));
     const shardedCases: TestCase[] = [];
     // One server of each kind here, so the shards run one after another; in Dagger each has its own.
     for (const shard of shards) {
-      const bound = Object.keys(shard.env).filter((k) => k in urlEnv).map((k) => urlEnv[k]);
+      const bound = Object.keys({ ...shard.env, ...shard.secretEnv }).filter((k) => k in urlEnv).map((k) => urlEnv[k]);
       expect(bound.sort(), shard.id).toEqual([...shard.services].sort());
-      const waits = shard.argv.filter((_, i) => shard.argv[i - 1] === "--wait").map((w) => w.split("=")[0]);
+      expect(Object.keys(JSON.parse(shard.env.BACKEND_CI_SERVICES)).sort(), shard.id).toEqual([...shard.services].sort());
+      const waits = shard.argv.filter((_, i) => shard.argv[i - 1] === "--wait");
       expect(waits.sort(), shard.id).toEqual([...shard.services].sort());
       const run = await runPlannedLane(shard, layout);
       expect(LaneRecord.parse(JSON.parse(run.record!)).status, `${shard.id}: ${run.output.slice(-2000)}`).toBe("passed");

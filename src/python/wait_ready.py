@@ -113,8 +113,16 @@ def _tcp(url: str, timeout: float) -> None:
 
 
 def check_postgres(url: str, timeout: float) -> Optional[str]:
+    """Ready when the server opens a session: on the maintenance database first (the one the plugin
+    administers through; the URL's own database may not exist yet when isolation makes one per
+    worker), else on the URL's own."""
     try:
-        conn = postgres.connect(url, timeout)
+        try:
+            conn = postgres.connect(urls.with_database(url, postgres.MAINTENANCE), timeout)
+        except postgres.DriverMissing:
+            raise
+        except Exception:  # noqa: BLE001 - no maintenance database or no right to it: the URL's own
+            conn = postgres.connect(url, timeout)
     except postgres.DriverMissing:
         _tcp(url, timeout)
         return None

@@ -42,9 +42,14 @@ export function laneEnv(u: LaneEnvInput, config: Config, layout: Layout): LaneEn
     if (config.isolation.migrate) env.BACKEND_CI_MIGRATE = config.isolation.migrate;
     if (config.isolation.keep_databases) env.BACKEND_CI_KEEP_DATABASES = "1";
   }
+  const prefix = config.isolation.index_prefix_env;
   if (u.services.some((s) => services.spec[s]?.kind === "search")) {
-    env.BACKEND_CI_INDEX_PREFIX_ENV = config.isolation.index_prefix_env;
-    env[config.isolation.index_prefix_env] = `${u.id.replace(/[^a-z0-9_]/g, "_")}_`;
+    env.BACKEND_CI_INDEX_PREFIX_ENV = prefix;
+    env[prefix] = `${u.id.replace(/[^a-z0-9_]/g, "_")}_`;
+  } else if (prefix in u.cfg.env) {
+    // No search service bound, but the lane gives its tests an index prefix (a cluster of their own):
+    // each worker still gets its own.
+    env.BACKEND_CI_INDEX_PREFIX_ENV = prefix;
   }
   if (u.shardKey) env.BACKEND_CI_SHARD = u.shardKey;
   // The lane's own variables win, over a service's secret too.
