@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { dag, ExecError, GraphQLRequestError, ReturnType, type ContainerID } from "@dagger.io/dagger";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { bindingsOf, envOf, execError, execsOf, imageOf, useEngine } from "./engine/index.js";
 
 describe("the stand-in engine", () => {
@@ -218,5 +221,57 @@ describe("the stand-in engine", () => {
   it("refuses requests without the session token", async () => {
     const response = await fetch(engine().url, { method: "POST", body: JSON.stringify({ query: "{ version }" }) });
     expect(response.status).toBe(401);
+  });
+
+  it("logs each distinct call's arguments once, however many requests repeat its chain", async () => {
+    const big = "x".repeat(10_000);
+    const dir = dag.directory().withNewFile("big.txt", big);
+    await dir.entries();
+    await dir.file("big.txt").contents();
+    await dir.withNewFile("small.txt", "y").entries();
+    const newFiles = [...engine().argumentLog.values()].filter((a) => a.field === "withNewFile");
+    // path, contents (JSON-quoted) and the schema's default permissions (420).
+    expect(newFiles.map((a) => a.bytes)).toEqual([9 + 10_002 + 3, 11 + 3 + 3]);
+    expect(newFiles[0].largest).toEqual({ name: "contents", bytes: 10_002 });
+    expect(engine().argumentBytes((a) => a.field === "withNewFile")).toBe(10_014 + 17);
+  });
+
+  const moduleDir = mkdtempSync(join(tmpdir(), "engine-workdir-"));
+  afterAll(() => rmSync(moduleDir, { recursive: true, force: true }));
+
+  it("loads currentModule.workdir from the real files under the process's working directory when the call is made", async () => {
+    const cwd = process.cwd();
+    process.chdir(moduleDir);
+    try {
+      mkdirSync("out/sub", { recursive: true });
+      writeFileSync("out/summary.md", "# hi\n");
+      writeFileSync("out/sub/junit.xml", "<testsuites/>");
+      writeFileSync("out/skip.tmp", "no");
+      const loaded = dag.currentModule().workdir("out", { exclude: ["*.tmp"] });
+      await loaded.id();
+      writeFileSync("out/summary.md", "changed after the call");
+      expect(await loaded.entries()).toEqual(["sub/", "summary.md"]);
+      expect(await loaded.file("summary.md").contents()).toBe("# hi\n");
+      expect(await dag.directory().withDirectory("reports", loaded).file("reports/sub/junit.xml").contents()).toBe("<testsuites/>");
+      // The path is the call's only argument: the files' contents never travel as arguments.
+      expect(engine().argumentBytes()).toBeLessThan(200);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it.each([
+    [{ exited: 1 }, /^start [a-v0-9]{13} \(aliased as postgres\): exit code: 1 \[traceparent:00-[0-9a-f]{32}-[0-9a-f]{16}-01\]$/],
+    [{ unhealthy: 255 }, /^start [a-v0-9]{13} \(aliased as postgres\): health check errored: exit code: 255 \[traceparent:00-[0-9a-f]{32}-[0-9a-f]{16}-01\]$/],
+  ])("fails the exec of a container binding a service that %j, worded like the engine, without its output", async (outcome, message) => {
+    engine().onService((s) => s.alias === "postgres" && s.image === "postgres:16", outcome);
+    const db = dag.container().from("postgres:16").withExposedPort(5432).asService();
+    const lane = dag.container().from("python:3.12-slim").withServiceBinding("postgres", db).withExec(["pytest"], { expect: ReturnType.Any });
+    const error = await lane.exitCode().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphQLRequestError);
+    expect(error).not.toBeInstanceOf(ExecError);
+    expect((error as Error).message).toMatch(message);
+    // A container without the binding is not affected.
+    expect(await dag.container().from("python:3.12-slim").withExec(["pytest"], { expect: ReturnType.Any }).exitCode()).toBe(0);
   });
 });

@@ -5,10 +5,10 @@
  * leaves from scripts or from a small model (execs with scripted outcomes, files they wrote).
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connection } from "@dagger.io/dagger";
 import {
@@ -31,10 +31,11 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
 } from "graphql";
-import { ExecFailure, ProtocolError } from "./errors.js";
+import { ExecFailure, ProtocolError, ServiceFailure, type ServiceOutcome } from "./errors.js";
 import { EMPTY_TREE, entries, exists, graft, subtree, withFile, without, type Tree } from "./fs.js";
 import {
   bindingsOf,
+  canonical,
   describeChain,
   envOf,
   execsOf,
@@ -142,6 +143,32 @@ export interface ContainerUse {
   readonly workdir: string;
 }
 
+/**
+ * The arguments of one distinct call, as the engine's log shows them: `--progress=plain` prints each
+ * call once (by its content address), with every argument in full.
+ */
+export interface ArgumentRecord {
+  /** The object the call yields, or `<parent id>.<leaf>(<args>)` for a leaf. */
+  readonly key: string;
+  readonly field: string;
+  readonly parentType: string;
+  /** UTF-8 bytes of the arguments as sent (JSON of the literal values; ids as the strings sent). */
+  readonly bytes: number;
+  /** The largest single argument: its name and size. */
+  readonly largest: { readonly name: string; readonly bytes: number } | null;
+}
+
+/** A service a container binds, when the container's exec starts it. */
+export interface ServiceUse {
+  readonly alias: string;
+  /** The service's own chain (ends in `asService`). */
+  readonly chain: Chain;
+  readonly image: string | undefined;
+  readonly env: Record<string, string>;
+  /** The exec whose container binds it. */
+  readonly exec: ExecRecord;
+}
+
 /** A path taken out of a container or directory: by a leaf (contents, entries) or as an argument. */
 export interface PathRead {
   readonly kind: "directory" | "file";
@@ -225,6 +252,11 @@ export interface StartOptions {
   strictFiles?: boolean;
   /** Milliseconds the wait helpers wait before failing (default 5000). */
   waitTimeoutMs?: number;
+  /**
+   * The module's working directory, which `currentModule.workdir(path)` reads real files from
+   * (default: the process's cwd at the time of the call, like the module runtime's own).
+   */
+  moduleWorkdir?: string;
 }
 
 const schemaCache = new Map<string, GraphQLSchema>();
@@ -261,10 +293,15 @@ export class Engine {
   readonly execs: ExecRecord[] = [];
   readonly validationErrors: ValidationFailure[] = [];
   readonly protocolErrors: string[] = [];
+  /** Every distinct call's arguments, in the order first seen (see `argumentBytes`). */
+  readonly argumentLog = new Map<string, ArgumentRecord>();
   private readonly registry = new Map<string, EngineObject>();
   private readonly states = new Map<string, Promise<State>>();
   private readonly responders: { matcher: Matcher<LeafRequest>; respond: Responder }[] = [];
   private readonly execScripts: { matcher: Matcher<ExecRecord>; script: ExecScript }[] = [];
+  private readonly serviceScripts: { matcher: Matcher<ServiceUse>; outcome: ServiceOutcome }[] = [];
+  /** `currentModule.workdir` snapshots, taken when the call is made (object id -> tree). */
+  private readonly snapshots = new Map<string, Tree>();
   private readonly gates: Gate<LeafRequest>[] = [];
   private readonly execGates: Gate<ExecRecord>[] = [];
   private readonly watchers = new Set<() => void>();
@@ -304,6 +341,16 @@ export class Engine {
     const entry = { matcher, script };
     this.execScripts.push(entry);
     return () => void this.execScripts.splice(this.execScripts.indexOf(entry) >>> 0, 1);
+  }
+
+  /**
+   * Fail every exec whose container binds a matching service, the way the engine does when the
+   * service exits at start or never passes its health check (latest registration wins). Returns an undo.
+   */
+  onService(matcher: Matcher<ServiceUse>, outcome: ServiceOutcome): () => void {
+    const entry = { matcher, outcome };
+    this.serviceScripts.push(entry);
+    return () => void this.serviceScripts.splice(this.serviceScripts.indexOf(entry) >>> 0, 1);
   }
 
   /** Hold matching leaves until `release()`. */
@@ -425,6 +472,13 @@ export class Engine {
     return [...out.values()];
   }
 
+  /** Total UTF-8 bytes of arguments the engine received, each distinct call counted once (its log line). */
+  argumentBytes(filter: (a: ArgumentRecord) => boolean = () => true): number {
+    let sum = 0;
+    for (const a of this.argumentLog.values()) if (filter(a)) sum += a.bytes;
+    return sum;
+  }
+
   /** Fails when any query failed validation or misused an id. */
   assertClean(): void {
     const problems = [
@@ -532,6 +586,8 @@ export class Engine {
     const args = this.resolveIds(field, rawArgs, `${info.parentType.name}.${info.fieldName}`);
     const named = getNamedType(info.returnType);
     const loads = source === this.root && (info.fieldName === "node" || /^load\w+FromID$/.test(info.fieldName));
+    // Loading an object by id is the SDK's plumbing, not a call of the pipeline: the log has no line for it.
+    if (!loads) this.logArguments(source, info, rawArgs, args);
     if (loads) {
       const ref = args.id as ObjectRef;
       this.checkType(ref, named.name, `${info.parentType.name}.${info.fieldName}(id)`);
@@ -553,8 +609,61 @@ export class Engine {
     if (!object) {
       object = { id, type: call.type, chain, parent: parent.id };
       this.registry.set(id, object);
+      // The engine loads the module's working directory when the call is made, not when it is read.
+      if (parent.type === "CurrentModule" && (call.field === "workdir" || call.field === "workdirFile")) {
+        this.snapshots.set(id, this.readWorkdir(call));
+      }
     }
     return object;
+  }
+
+  private logArguments(source: EngineObject, info: GraphQLResolveInfo, raw: Record<string, unknown>, args: Args): void {
+    const sizes = Object.entries(raw).map(([name, value]) => ({ name, bytes: Buffer.byteLength(JSON.stringify(value) ?? "") }));
+    if (sizes.length === 0) return;
+    const named = getNamedType(info.returnType);
+    const isObject = isCompositeType(named) && !isListType(unwrap(info.returnType));
+    const key = isObject
+      ? idOf(named.name, [...source.chain, { field: info.fieldName, args, type: named.name }])
+      : `${source.id}.${info.fieldName}${canonical(args)}`;
+    if (this.argumentLog.has(key)) return;
+    const largest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    this.argumentLog.set(key, {
+      key,
+      field: info.fieldName,
+      parentType: info.parentType.name,
+      bytes: sizes.reduce((a, b) => a + b.bytes, 0),
+      largest,
+    });
+  }
+
+  /** The real files under the module's working directory, `include`/`exclude` honoured like the engine's globs. */
+  private readWorkdir(call: Call): Tree {
+    const root = resolve(this.options.moduleWorkdir ?? process.cwd());
+    const target = resolve(root, String(call.args.path));
+    if (relative(root, target).startsWith("..")) throw new Error(`workdir ${JSON.stringify(call.args.path)}: outside the module's working directory`);
+    if (call.field === "workdirFile") {
+      return withFile(EMPTY_TREE, "/" + basename(target), readFileSync(target, "utf8"));
+    }
+    const include = ((call.args.include as string[] | undefined) ?? []).map(globRegExp);
+    const exclude = ((call.args.exclude as string[] | undefined) ?? []).map(globRegExp);
+    const files = new Map<string, string>();
+    const dirs = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        const rel = relative(target, path);
+        if (exclude.some((r) => r.test(rel))) continue;
+        if (entry.isDirectory()) {
+          dirs.add(`/${rel}`);
+          walk(path);
+        } else if (include.length === 0 || include.some((r) => r.test(rel))) {
+          files.set(`/${rel}`, readFileSync(path, "utf8"));
+        }
+      }
+    };
+    if (!statSync(target).isDirectory()) throw new Error(`workdir ${JSON.stringify(call.args.path)}: not a directory`);
+    walk(target);
+    return { files, dirs };
   }
 
   private resolveIds(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, where: string): Args {
@@ -736,6 +845,14 @@ export class Engine {
       case "container":
       case "from":
         return ROOT_STATE;
+      case "workdir":
+        if (from === "CurrentModule") return { tree: this.snapshots.get(object.id) ?? EMPTY_TREE, workdir: "/" };
+        return base;
+      case "workdirFile": {
+        const tree = this.snapshots.get(object.id) ?? EMPTY_TREE;
+        const [path, contents] = [...tree.files][0] ?? ["/", undefined];
+        return { ...ROOT_STATE, file: { path, contents } };
+      }
       case "directory":
         if (from === "Query") return ROOT_STATE;
         if (from === "Container" || from === "Directory") return { tree: subtree(base.tree, at(a.path)), workdir: "/" };
@@ -806,6 +923,7 @@ export class Engine {
     this.notify();
     try {
       for (const gate of this.execGates) if (gate.active && gate.matcher(record)) await gate.block(record);
+      this.startServices(record);
       const entry = [...this.execScripts].reverse().find((s) => s.matcher(record));
       const outcome = typeof entry?.script === "function" ? await entry.script(record) : (entry?.script ?? {});
       const result: ExecResult = { exitCode: outcome.exitCode ?? 0, stdout: outcome.stdout ?? "", stderr: outcome.stderr ?? "" };
@@ -827,6 +945,15 @@ export class Engine {
     } finally {
       record.endedAt = Date.now();
       this.notify();
+    }
+  }
+
+  /** The bound services start before the exec; one that fails fails the exec with the engine's words. */
+  private startServices(exec: ExecRecord): void {
+    for (const [alias, ref] of Object.entries(bindingsOf(exec.chain))) {
+      const use: ServiceUse = { alias, chain: ref.chain, image: imageOf(ref.chain), env: envOf(ref.chain), exec };
+      const script = [...this.serviceScripts].reverse().find((s) => s.matcher(use));
+      if (script) throw new ServiceFailure(alias, script.outcome);
     }
   }
 
@@ -860,14 +987,18 @@ function unwrap(type: GraphQLOutputType): GraphQLOutputType {
   return isNonNullType(type) ? type.ofType : type;
 }
 
-function glob(tree: Tree, pattern: string): string[] {
+function globRegExp(pattern: string): RegExp {
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, "\\$&")
     .replace(/\*\*\/?/g, "\u0000")
     .replace(/\*/g, "[^/]*")
     .replace(/\?/g, "[^/]")
     .replace(/\u0000/g, "(?:.*/)?");
-  const regex = new RegExp(`^${source}$`);
+  return new RegExp(`^${source}$`);
+}
+
+function glob(tree: Tree, pattern: string): string[] {
+  const regex = globRegExp(pattern);
   return [...tree.files.keys()].map((p) => p.slice(1)).filter((p) => regex.test(p)).sort();
 }
 

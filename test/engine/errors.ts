@@ -2,6 +2,7 @@
  * Errors the stand-in engine answers with. `ExecFailure` carries the real engine's EXEC_ERROR
  * extensions, which the SDK turns into its `ExecError` (common/graphql/compute_query.js).
  */
+import { randomBytes } from "node:crypto";
 
 export interface ExecFailureFields {
   /** argv of the failed exec; defaults to the last withExec of the chain the leaf was asked on. */
@@ -42,3 +43,30 @@ export function execError(fields: ExecFailureFields = {}): ExecFailure {
 
 /** A query the real engine would reject at run time (unknown id, id of the wrong type). */
 export class ProtocolError extends Error {}
+
+/**
+ * How a bound service fails to start, as Dagger v0.21.8 reports it on the exec of the container that
+ * binds it: the process exited (`exited`, with its exit code) or its Docker health check never passed
+ * (`unhealthy`, with the last check's exit code). Neither error carries the service's output.
+ */
+export type ServiceOutcome = { exited: number } | { unhealthy: number };
+
+const BASE32 = "abcdefghijklmnopqrstuv0123456789";
+const random = (n: number, alphabet: string) => Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join("");
+
+/**
+ * The engine's error for a service that did not start, worded like v0.21.8's: a random host name,
+ * the alias, the cause and a trace parent, e.g.
+ * `start k3f0q1v9o2m7e (aliased as postgres): exit code: 1 [traceparent:00-<32 hex>-<16 hex>-01]`.
+ */
+export class ServiceFailure extends Error {
+  constructor(
+    readonly alias: string,
+    readonly outcome: ServiceOutcome,
+    readonly host = random(13, BASE32),
+  ) {
+    const trace = `[traceparent:00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01]`;
+    const cause = "exited" in outcome ? `exit code: ${outcome.exited}` : `health check errored: exit code: ${outcome.unhealthy}`;
+    super(`start ${host} (aliased as ${alias}): ${cause} ${trace}`);
+  }
+}

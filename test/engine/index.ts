@@ -4,6 +4,7 @@ export {
   startEngine,
   type ContainerUse,
   type EngineObject,
+  type ArgumentRecord,
   type ExecOutcome,
   type ExecRecord,
   type ExecResult,
@@ -14,10 +15,11 @@ export {
   type RequestRecord,
   type Responder,
   type RunningEngine,
+  type ServiceUse,
   type StartOptions,
   type ValidationFailure,
 } from "./engine.js";
-export { execError, ExecFailure, type ExecFailureFields } from "./errors.js";
+export { execError, ExecFailure, type ExecFailureFields, ServiceFailure, type ServiceOutcome } from "./errors.js";
 export {
   bindingsOf,
   callsOf,
