@@ -212,11 +212,12 @@ export class BackendCi {
     /** The password of the lanes' Postgres (default: services.postgres.password, "postgres"), e.g. env:PGPASS. */
     postgresPassword?: Secret,
   ): Promise<PrResult> {
+    const startedAt = new Date();
     const opts = validateOptions({ pythonVersion, workers, dist, failUnder, dockerfile, target, cacheBuster, part, parts, root });
     const p = await prepare(source, opts, durations, postgresPassword);
     const runs = await runLanes(p);
-    const out = await finish(p, runs, { part: opts.part, parts: opts.parts }, opts.parts === undefined);
-    return new PrResult(out.reports, out.summary, out.ok, out.reasons, out.resultJson);
+    const out = await finish(p, runs, { part: opts.part, parts: opts.parts, startedAt }, opts.parts === undefined);
+    return new PrResult(out.reports, out.ok, out.reasons);
   }
 
   /**
@@ -242,7 +243,7 @@ export class BackendCi {
 ): Promise<PrResult> {
     const opts = validateOptions({ pythonVersion, failUnder, dockerfile, target, root });
     const out = await combineParts(source, artifacts, opts);
-    return new PrResult(out.reports, out.summary, out.ok, out.reasons, out.resultJson);
+    return new PrResult(out.reports, out.ok, out.reasons);
   }
 
   /** Prints each shard's test count and expected seconds for a durations file, before running anything. */

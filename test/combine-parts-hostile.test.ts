@@ -26,7 +26,7 @@ const planOf = async (reports: Directory): Promise<PlanJson> => JSON.parse(await
 /** combine-parts over `artifacts`; whatever they hold, the combine container gets lane data files only. */
 async function combine(artifacts: Directory): Promise<{ ok: boolean; reasons: string[]; result: Result; reports: Directory }> {
   const out = await new BackendCi().combineParts(backendSource(), artifacts);
-  const result = JSON.parse(out.resultJson) as Result;
+  const result = JSON.parse(await out.resultJson()) as Result;
   expect([out.ok, out.reasons]).toEqual([result.ok, result.reasons]);
   expectOnlyCoverageFilesMounted();
   return { ok: result.ok, reasons: result.reasons, result, reports: out.reports };

@@ -180,7 +180,7 @@ describe("combine and gate", () => {
     expect(result.ok).toBe(false);
     expect(result.reasons.join("\n")).toMatch(/app\/auth\/\*\*.*80/);
     expect(result.reasons.join("\n")).not.toMatch(/generated/);
-    expect(result.summary).toContain("app/auth/**");
+    expect(await result.summary()).toContain("app/auth/**");
   });
 
   it("still reads a failing lane's files, runs the others, and turns the result red", async () => {
@@ -205,19 +205,14 @@ describe("combine and gate", () => {
     expect(pytest.filter((a) => a.includes("::"))).toEqual(["tests/unit/test_x.py::test_b"]);
     expect(rerun.env.BACKEND_CI_ATTEMPT).toBe("1");
     expect(result.ok).toBe(true);
-    expect(result.summary).toMatch(/flaky/i);
+    expect(await result.summary()).toMatch(/flaky/i);
   });
 });
 
 describe("a lane that never runs to the end", () => {
   it("reports a service that never became healthy as not-ready, and still runs, combines and reports the other lanes", async () => {
     scriptRun(engine());
-    engine().on(
-      (req) => req.field === "exitCode" && req.execs.some((a) => laneOf({ argv: a }) === "integration"),
-      () => {
-        throw new Error("start service postgres: health check failed: container unhealthy after 120 retries");
-      },
-    );
+    engine().onService((s) => s.alias === "postgres", { unhealthy: 255 });
     const result = await new BackendCi().prBackend(backendSource());
     expect(result.ok).toBe(false);
     expect(result.reasons.join("\n")).toMatch(/integration/);

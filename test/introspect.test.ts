@@ -88,11 +88,14 @@ describe("dagger functions", () => {
       }
   });
 
-  it("exposes the run's reports, summary and verdict on PrResult, and a check that can fail the step", () => {
+  it("exposes the run's reports and verdict on PrResult, reads summary and result.json from the reports, and has a check that can fail the step", () => {
     const r = mod.objects.PrResult;
-    expect(Object.keys(r.properties ?? {}).sort()).toEqual(["ok", "reasons", "reports", "resultJson", "summary"]);
+    // Only the directory and the verdict are the object's state: large texts never travel as state.
+    expect(Object.keys(r.properties ?? {}).sort()).toEqual(["ok", "reasons", "reports"]);
     expect(r.properties!.reports.type.name).toBe("Directory");
-    expect(Object.keys(r.methods)).toEqual(["check"]);
+    expect(Object.keys(r.methods).sort()).toEqual(["check", "resultJson", "summary"]);
+    expect(r.methods.summary.returnType.kind).toBe("STRING_KIND");
+    expect(r.methods.resultJson.returnType.kind).toBe("STRING_KIND");
   });
 
   it("resolves every default value statically (no runtime-only defaults)", () => {

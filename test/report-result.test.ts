@@ -63,10 +63,11 @@ describe("buildResult: a green run", () => {
     expect(r.ok).toBe(true);
   });
 
-  it("a lane's duration is its setup, its own run and its reruns", () => {
-    const r = buildResult(base([unit({ setup_s: 20, wall_s: 50, reruns: [{ wall_s: 7 }] })]));
-    expect(r.lanes[0].duration_s).toBe(77);
-    expect(buildResult(base([unit({ setup_s: 20 })])).lanes[0].duration_s).toBe(65);
+  it("a lane's duration is its own span by its own clock: the services' wait, the runner's run and every rerun's", () => {
+    const rerun = record("unit-rerun1", "passed", { started_at: "2026-01-01T00:01:00.000Z", finished_at: "2026-01-01T00:01:07.000Z" });
+    const r = buildResult(base([unit({ record: record("unit", "failed", { service_wait_s: 5 }), junitXml: junit([["test_a", "failed"]]), reruns: [{ record: rerun, junitXml: junit([["test_a", "passed"]]) }] })]));
+    expect(r.lanes[0].duration_s).toBe(5 + 45 + 7);
+    expect(buildResult(base([unit()])).lanes[0].duration_s).toBe(45);
   });
 });
 
@@ -198,11 +199,11 @@ describe("buildReports and assembleReports", () => {
     const out = assembleReports({
       config: { coverage: { fail_under: 80, branch: true, source: [], paths: [], floors: {} }, flaky: { reruns: 1, policy: "fail", quarantine: [] } },
       lanes: [
-        { plan: plan("unit", "parallel"), first: { record: record("unit", "failed", { workers: 4 }), junit: junit([["test_a", "failed"]]), wallSeconds: 30 }, reruns: [{ id: "unit-rerun1", record: record("unit-rerun1", "passed"), junit: junit([["test_a", "passed"]]) }] },
+        { plan: plan("unit", "parallel"), first: { record: record("unit", "failed", { workers: 4 }), junit: junit([["test_a", "failed"]]) }, reruns: [{ id: "unit-rerun1", record: record("unit-rerun1", "passed"), junit: junit([["test_a", "passed"]]) }] },
         { plan: { ...plan("integration", "serial"), shard: { index: 1, count: 1, key: "k" } }, first: { record: record("integration", "passed", { workers: 0 }), junit: junit([["test_b", "passed"]]) }, reruns: [] },
       ],
       combine: COMBINE_OK,
-      setupSeconds: 5,
+      run: { wallSeconds: 100, setupSeconds: 5 },
     });
     expect(out.ok).toBe(false);
     expect(out.reasons).toEqual(["Lane `unit` has 1 flaky test and the flaky policy is `fail`: `tests/t.py::test_a`."]);
@@ -210,7 +211,9 @@ describe("buildReports and assembleReports", () => {
       ["unit", "parallel", "parallel", 4],
       ["integration", "serial", "serial", 1],
     ]);
-    expect(out.result.lanes[0].duration_s).toBe(5 + 30 + 45);
+    // Each run's own span (45 s each); the setup is the run's, reported apart.
+    expect(out.result.lanes[0].duration_s).toBe(45 + 45);
+    expect(out.result.timings.run).toEqual({ wall_s: 100, setup_s: 5 });
     expect(out.result.lanes[1].shard).toEqual({ index: 1, count: 1 });
     expect(Object.keys(out.files)).toContain("summary.md");
   });

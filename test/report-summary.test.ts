@@ -66,11 +66,11 @@ describe("renderSummary of a red run", () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
-  it("has a lanes table with status, tests, failures, flaky and duration", () => {
-    expect(md).toContain("| Lane | Status | Tests | Failures | Flaky | Duration |");
-    expect(md).toContain("| unit-1of2 | ❌ failed | 13 | 4 | 1 | 95.0s |");
-    expect(md).toContain("| unit-2of2 | ✅ passed | 13 | 0 | 0 | 60.0s |");
-    expect(md).toMatch(/\| integration \| ✅ passed \(red\) ⚠️ junit\.xml: truncated \| 0 \| 0 \| 0 \| 70\.0s \|/);
+  it("has a lanes table with status, tests, failing, skipped, flaky and duration", () => {
+    expect(md).toContain("| Lane | Status | Tests | Failing | Skipped | Flaky | Duration |");
+    expect(md).toContain("| unit-1of2 | ❌ failed ⚠️ unit-1of2-rerun1 lane.json: missing | 13 | 2 (+1 quarantined) | 3 | 1 | 95.0s |");
+    expect(md).toContain("| unit-2of2 | ✅ passed | 13 | 0 | 3 | 0 | 60.0s |");
+    expect(md).toMatch(/\| integration \| ✅ passed \(red\) ⚠️ junit\.xml: truncated \| 0 \| 0 \| 0 \| 0 \| 70\.0s \|/);
   });
 
   it("says how far coverage is from the gate and lists each floor with its figure", () => {
@@ -99,10 +99,11 @@ describe("renderSummary of a red run", () => {
     const slow = md.slice(md.indexOf("### Ten slowest tests"), md.indexOf("### Critical path"));
     expect(slow.split("\n").filter((l) => l.startsWith("| `"))).toHaveLength(10);
     expect(slow).toContain("| `tests/integration/test_db.py::TestRepository::test_slow_query` | unit-1of2 | 0.20s |");
-    expect(md).toContain("Lane `unit-1of2` bounds the run at 95.0s, 25.0s longer than lane `integration` (70.0s).");
-    expect(md).toContain("| Lane | pytest | Setup | Readiness | Tests | Total | Efficiency |");
-    expect(md).toMatch(/\| integration \| serial \| 0\.0s \| 1\.0s \| 68\.0s \| 70\.0s \| – \|/);
-    expect(md).toMatch(/\| unit-1of2 \| 2 workers \| 0\.0s \| 1\.0s \| 93\.0s \| 95\.0s \| 0\.00 \|/);
+    expect(md).toContain("Lane `unit-1of2` bounds the lanes at 95.0s, 25.0s longer than lane `integration` (70.0s).");
+    expect(md).toContain("| Lane | pytest | Readiness | Tests | Total | Efficiency | Ran |");
+    // Nobody said when these lanes were asked for: the summary claims neither "this run" nor the cache.
+    expect(md).toContain("| integration | serial | 1.0s | 68.0s | 70.0s | – | – |");
+    expect(md).toContain("| unit-1of2 | 2 workers | 1.0s | 93.0s | 95.0s | 0.00 | – |");
   });
 });
 
@@ -114,7 +115,7 @@ describe("renderSummary of a green run", () => {
         combine: { ...COMBINE, total: 91.5, gate_passed: true, message: "ok" },
       }),
     );
-    expect(md).toMatch(/^## ✅ Backend tests passed\n\n13 tests in 1 lane · coverage 91\.50% \(gate 80%\)\n/);
+    expect(md).toMatch(/^## ✅ Backend tests passed\n\n13 tests in 1 lane · 3 skipped · coverage 91\.50% \(gate 80%\)\n/);
     expect(md).toContain("✅ **91.50%** against the gate of **80%**: 11.50 points above.");
     expect(md).not.toContain("### Failures");
   });

@@ -2,9 +2,9 @@
  * Plans to containers: a lane plan becomes one container bound to its own services, one exec that
  * may fail without losing its files, and the files it wrote.
  */
-import { Container, dag, Directory, File, ReturnType } from "@dagger.io/dagger";
+import { Container, dag, Directory, ExecError, File, ReturnType } from "@dagger.io/dagger";
 
-import { unreachedLaneRecord } from "../core/artifacts/records.js";
+import { laneServiceUrl, unreachedLaneRecord } from "../core/artifacts/unreached.js";
 import type { Config } from "../core/config/config.js";
 import type { Layout } from "../core/plan/layout.js";
 import { type CombinePlan, type LanePlan, outputName } from "../core/plan/plan.js";
@@ -33,7 +33,8 @@ export interface LaneRun {
   junit?: string;
   /** The lane wrote its coverage data file. */
   coverageWritten: boolean;
-  wallSeconds: number;
+  /** When this run was asked of the engine (ISO 8601): a lane.json that started earlier came from the cache. */
+  requestedAt: string;
   /** The lane's report directory, as the reports hand it back. */
   reports: Directory;
 }
@@ -61,28 +62,46 @@ async function readIfPresent(c: Container, plan: LanePlan, files: string[], path
   return files.includes(outputName(plan, path)) ? c.file(path).contents() : undefined;
 }
 
+/** lane.json for a lane whose exec gave no exit code: the engine's error read into a sentence naming the service. */
+function unreached(plan: LanePlan, config: Config, e: unknown, requestedAt: Date): string {
+  const record = unreachedLaneRecord({
+    lane: plan.id,
+    argv: plan.pytest,
+    workersPlanned: String(plan.workers),
+    services: plan.services.map((name) => {
+      const service = config.services[name] as { image: string; env?: string[] } | undefined;
+      return { name, image: service?.image ?? "an unknown image", url: laneServiceUrl(plan.argv, plan.env, name, service?.env) };
+    }),
+    readinessTimeout: config.readiness_timeout,
+    error: (e as Error).message,
+    output: e instanceof ExecError ? `${e.stdout}${e.stderr}` : undefined,
+    requestedAt,
+    failedAt: new Date(),
+  });
+  return `${JSON.stringify(record)}\n`;
+}
+
 export async function runLane(ctx: RunContext, plan: LanePlan): Promise<LaneRun> {
-  const started = Date.now();
+  const requested = new Date();
+  const requestedAt = requested.toISOString();
   const container = ranLane(ctx, plan);
   let exitCode: number;
   try {
     exitCode = await container.exitCode();
   } catch (e) {
-    // No exit code Dagger accepts: a service that never became healthy, a container the engine
-    // stopped. The lane is reported from what is known, and the other lanes go on.
-    const wallSeconds = (Date.now() - started) / 1000;
-    const record = `${JSON.stringify(unreachedLaneRecord(plan.id, plan.pytest, (e as Error).message, wallSeconds))}\n`;
+    // No exit code Dagger accepts: a service that exited or never became healthy, a container the
+    // engine stopped. The lane is reported from what is known, and the other lanes go on.
+    const record = unreached(plan, ctx.config, e, requested);
     const reports = dag.directory().withNewFile("lane.json", record);
-    return { plan, container, exitCode: -1, files: ["lane.json"], record, coverageWritten: false, wallSeconds, reports };
+    return { plan, container, exitCode: -1, files: ["lane.json"], record, coverageWritten: false, requestedAt, reports };
   }
-  const wallSeconds = (Date.now() - started) / 1000;
   const files = await container.directory(plan.reportDir).entries();
   const [record, junit] = await Promise.all([
     readIfPresent(container, plan, files, plan.outputs.record),
     readIfPresent(container, plan, files, plan.outputs.junit),
   ]);
   const coverageWritten = plan.outputs.coverage !== "" && files.includes(outputName(plan, plan.outputs.coverage));
-  return { plan, container, exitCode, files, record, junit, coverageWritten, wallSeconds, reports: container.directory(plan.reportDir) };
+  return { plan, container, exitCode, files, record, junit, coverageWritten, requestedAt, reports: container.directory(plan.reportDir) };
 }
 
 export interface CombineRun {

@@ -11,14 +11,15 @@ import { CollectedTests } from "../core/artifacts/records.js";
 import type { BackendCiConfig, Config, DistMode } from "../core/config/config.js";
 import { type Discovery, discover } from "../core/plan/discover/discover.js";
 import { failedNodeIds } from "../core/report/flaky.js";
-import { parseJUnit } from "../core/report/junit.js";
+import { runJUnit } from "../core/report/lane-reading.js";
 import { COMBINED_DIR, containerLayout, type Layout } from "../core/plan/layout.js";
 import { selectPart } from "../core/plan/parts.js";
 import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "../core/plan/plan.js";
-import { type AssembledReports, REPORT_FILES, assembleReports } from "../core/report/reports.js";
+import { type AssembledReports, assembleReports } from "../core/report/reports.js";
 import { runScheduled } from "../core/plan/schedule.js";
 import { parseDurations } from "../core/plan/shard.js";
 import { type CombineRun, type LaneRun, type RunContext, runCombine, runLane } from "./lanes.js";
+import { scratchDirectory } from "./scratch.js";
 import { secretResolver } from "./secrets.js";
 import { type SourceSnapshot, readSource } from "./source.js";
 import type { RunOptionsOut } from "../options.js";
@@ -111,11 +112,12 @@ export async function prepare(source: Directory, opts: RunOptionsOut, durationsF
 async function runWithReruns(p: Prepared, plan: LanePlan): Promise<LaneRun[]> {
   const first = await runLane(p, plan);
   const runs = [first];
-  let failed = failedNodeIds(parseJUnit(first.junit, plan.id).cases);
+  // Node ids as pytest takes them from the backend root: JUnit's are relative to pytest's rootdir.
+  let failed = failedNodeIds(runJUnit(first.junit, first.record, plan.id).cases);
   for (let attempt = 1; attempt <= p.config.flaky.reruns && failed.length > 0; attempt++) {
     const rerun = await runLane(p, planRerun(plan, failed, attempt, p.layout));
     runs.push(rerun);
-    failed = failedNodeIds(parseJUnit(rerun.junit, rerun.plan.id).cases);
+    failed = failedNodeIds(runJUnit(rerun.junit, rerun.record, rerun.plan.id).cases);
   }
   return runs;
 }
@@ -128,16 +130,21 @@ export function runLanes(p: Prepared): Promise<LaneRun[][]> {
 
 export interface PipelineOutput {
   reports: Directory;
-  summary: string;
   ok: boolean;
   reasons: string[];
-  resultJson: string;
+}
+
+/** What the caller knows of this call: when it started (its own clock). */
+export interface RunInfo {
+  part?: number;
+  parts?: number;
+  startedAt: Date;
 }
 
 /** Everything a run hands back: each lane's directory, the combined coverage, and the assembled reports. */
-export async function finish(p: Prepared, runs: LaneRun[][], inputs: { part?: number; parts?: number }, gate: boolean): Promise<PipelineOutput> {
+export async function finish(p: Prepared, runs: LaneRun[][], run: RunInfo, gate: boolean): Promise<PipelineOutput> {
   let reports = dag.directory();
-  for (const run of runs.flat()) reports = reports.withDirectory(run.plan.id, run.reports);
+  for (const r of runs.flat()) reports = reports.withDirectory(r.plan.id, r.reports);
   let combine: CombineRun | undefined;
   if (gate) {
     const plan = planCombine(p.config, p.lanes, p.layout);
@@ -145,24 +152,32 @@ export async function finish(p: Prepared, runs: LaneRun[][], inputs: { part?: nu
     combine = await runCombine(p.base, p.helpers, p.layout, plan, written.map((r) => ({ path: r.plan.outputs.coverage, file: r.container.file(r.plan.outputs.coverage) })));
     reports = reports.withDirectory(COMBINED_DIR, combine.container.directory(plan.outDir));
   }
+  const artifacts = (r: LaneRun) => ({ record: r.record, junit: r.junit, requestedAt: r.requestedAt });
   const assembled = assembleReports({
-    ...inputs,
+    part: run.part,
+    parts: run.parts,
     config: p.config,
-    setupSeconds: p.setupSeconds,
-    lanes: runs.map((r) => ({ plan: r[0].plan, first: r[0], reruns: r.slice(1) })),
+    run: { wallSeconds: (Date.now() - run.startedAt.getTime()) / 1000, setupSeconds: p.setupSeconds },
+    lanes: runs.map((r) => ({ plan: r[0].plan, first: artifacts(r[0]), reruns: r.slice(1).map((x) => ({ id: x.plan.id, ...artifacts(x) })) })),
     combine: combine?.record,
     coverageJson: combine?.coverageJson,
     previousDurations: p.durations,
+    unplanned: p.discovery.unplanned,
   });
-  const planFile = { part: inputs.part, parts: inputs.parts, lanes: p.lanes };
+  // When each lane run was asked for, so combine-parts can tell which ones the cache served.
+  const requested = Object.fromEntries(runs.flat().map((r) => [r.plan.id, r.requestedAt]));
+  const planFile = { part: run.part, parts: run.parts, lanes: p.lanes, requested };
   return handBack(reports, assembled, { [PLAN_FILE]: `${JSON.stringify(planFile, null, 2)}\n` });
 }
 
-/** The assembled reports written into `reports`, and the verdict beside them. */
-export function handBack(reports: Directory, assembled: AssembledReports, extra: Record<string, string> = {}): PipelineOutput {
-  let dir = reports;
-  for (const [name, text] of Object.entries({ ...assembled.files, ...extra })) dir = dir.withNewFile(name, text);
-  return { reports: dir, summary: assembled.summary, ok: assembled.ok, reasons: assembled.reasons, resultJson: assembled.files[REPORT_FILES.result] };
+/**
+ * The assembled reports added to `reports`, and the verdict beside them. The files are written to
+ * the module's scratch directory and loaded from there: passed as API arguments (`withNewFile`),
+ * their contents would be printed in full in every `--progress=plain` log (11 MB for 50 000 tests).
+ */
+export async function handBack(reports: Directory, assembled: AssembledReports, extra: Record<string, string> = {}): Promise<PipelineOutput> {
+  const written = await scratchDirectory({ ...assembled.files, ...extra });
+  return { reports: reports.withDirectory(".", written), ok: assembled.ok, reasons: assembled.reasons };
 }
 
 /** The backend container for a run: the config's image, the arguments' Python and Dockerfile. */

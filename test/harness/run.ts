@@ -177,16 +177,20 @@ const readIf = (path: string) => (path && existsSync(path) ? readFileSync(path, 
 
 export interface HostLaneRun extends Exec {
   plan: LanePlan;
+  /** When the harness started the lane's process: lane.json's own stamps come after it. */
+  requestedAt: string;
   record?: string;
   junit?: string;
   coverageWritten: boolean;
 }
 
 export async function runPlannedLane(plan: LanePlan, layout: Layout): Promise<HostLaneRun> {
+  const requestedAt = new Date().toISOString();
   const r = await exec(plan.argv, hostEnv(plan), layout.source, layout.python);
   return {
     ...r,
     plan,
+    requestedAt,
     record: readIf(plan.outputs.record),
     junit: readIf(plan.outputs.junit),
     coverageWritten: Boolean(plan.outputs.coverage) && existsSync(plan.outputs.coverage),
@@ -212,7 +216,7 @@ export async function runPlannedCombine(plan: CombinePlan, layout: Layout): Prom
 export function artifactsOf(run: HostLaneRun, reruns: HostLaneRun[] = []): LaneArtifacts {
   return {
     plan: run.plan,
-    first: { record: run.record, junit: run.junit, wallSeconds: run.seconds },
-    reruns: reruns.map((r) => ({ id: r.plan.id, record: r.record, junit: r.junit })),
+    first: { record: run.record, junit: run.junit, requestedAt: run.requestedAt },
+    reruns: reruns.map((r) => ({ id: r.plan.id, record: r.record, junit: r.junit, requestedAt: r.requestedAt })),
   };
 }

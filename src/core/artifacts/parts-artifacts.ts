@@ -74,7 +74,10 @@ export type PlannedLane = z.infer<typeof PlannedLane>;
 
 const PartNumbers = z.object({ part: z.number().int().min(1).optional(), parts: z.number().int().min(1).optional() });
 
-const PlanFile = PartNumbers.extend({ lanes: z.array(PlannedLane) }).superRefine((plan, ctx) => {
+/** When the part asked the engine for each lane run (run id -> ISO 8601): tells the runs its cache served. */
+const Requested = z.record(z.string().max(300), z.iso.datetime()).default({});
+
+const PlanFile = PartNumbers.extend({ lanes: z.array(PlannedLane), requested: Requested }).superRefine((plan, ctx) => {
   if ((plan.part === undefined) !== (plan.parts === undefined))
     ctx.addIssue({ code: "custom", path: ["parts"], message: "part and parts come together or not at all" });
   if (plan.part !== undefined && plan.parts !== undefined && plan.part > plan.parts)
@@ -90,6 +93,8 @@ const PlanFile = PartNumbers.extend({ lanes: z.array(PlannedLane) }).superRefine
 export interface RunFiles {
   record?: string;
   junit?: string;
+  /** When the part asked for this run (its plan.json's `requested`). */
+  requestedAt?: string;
 }
 
 /** A planned lane and what its part exported for it; shaped like the report's `LaneArtifacts`. */
@@ -101,6 +106,8 @@ export interface DiscoveredLane {
   reruns: (RunFiles & { id: string })[];
   /** Artifact path of the lane's coverage data file, when it exported one as a regular file. */
   coverage?: string;
+  /** The matrix part that ran the lane: each part ran its own serial chain. */
+  part?: number;
 }
 
 export interface PartsDiscovery {
@@ -141,7 +148,7 @@ function laneFileNames(id: string): Required<RunFileNames> {
 }
 
 type PlanRead =
-  | { ok: true; path: string; dir: string; part?: number; parts?: number; lanes: PlannedLane[] }
+  | { ok: true; path: string; dir: string; part?: number; parts?: number; lanes: PlannedLane[]; requested: Record<string, string> }
   | { ok: false; path: string; dir: string; part?: number; parts?: number; problem: string };
 
 /** Reads the listing, the plan files and each planned lane's files; see the file's comment for the rules. */
@@ -205,7 +212,7 @@ export async function discoverParts(entries: readonly ArtifactEntry[], reader: A
       return bad(`${code(path)} is not valid JSON (${(e as Error).message}): it is truncated or not a plan.json pr-backend wrote; download that part's reports again or re-run its job.`);
     }
     const parsed = PlanFile.safeParse(json);
-    if (parsed.success) return { ok: true, path, dir, part: parsed.data.part, parts: parsed.data.parts, lanes: parsed.data.lanes };
+    if (parsed.success) return { ok: true, path, dir, part: parsed.data.part, parts: parsed.data.parts, lanes: parsed.data.lanes, requested: parsed.data.requested };
     const issue = parsed.error.issues[0];
     const others = parsed.error.issues.length - 1;
     const more = others > 0 ? ` (and ${others} more problem${others === 1 ? "" : "s"})` : "";
@@ -283,7 +290,15 @@ export async function discoverParts(entries: readonly ArtifactEntry[], reader: A
       const names = laneFileNames(id);
       const [first, rerunFiles] = await Promise.all([readRun(dir, names, own), reruns(partDir, id, names, again)]);
       sink.push(...own, ...again);
-      return { plan, dir, first: { record: first.record, junit: first.junit }, reruns: rerunFiles, ...(first.coverage ? { coverage: first.coverage } : {}) };
+      const asked = by[0].plan.requested;
+      return {
+        plan,
+        dir,
+        part: by[0].plan.part,
+        first: { record: first.record, junit: first.junit, requestedAt: asked[id] },
+        reruns: rerunFiles.map((r) => ({ ...r, requestedAt: asked[r.id] })),
+        ...(first.coverage ? { coverage: first.coverage } : {}),
+      };
     }),
   );
   problems.push(...laneSinks.flat());

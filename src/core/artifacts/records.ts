@@ -153,23 +153,3 @@ export type CombineRecord = z.infer<typeof CombineRecord>;
  * rootdir: the one notion of node id that reruns, shards, durations and quarantine share.
  */
 export const CollectedTests = z.array(z.object({ nodeid: z.string(), markers: z.array(z.string()) }));
-
-/**
- * The lane.json of a lane whose exec never gave an exit code (a service that never became healthy,
- * the engine stopping the container): written by the caller, so the lane is still reported.
- */
-export function unreachedLaneRecord(lane: string, argv: string[], error: string, seconds: number, now = new Date()): LaneRecord {
-  const service = /health|service|start/i.test(error);
-  return LaneRecord.parse({
-    lane,
-    status: service ? "not-ready" : "crashed",
-    exit_code: -1,
-    message: `${service ? "a service of the lane never became ready" : "the lane's container did not run to the end"}: ${error.split("\n")[0].slice(0, 500)}`,
-    readiness_s: 0,
-    tests_s: 0,
-    started_at: new Date(now.getTime() - seconds * 1000).toISOString(),
-    finished_at: now.toISOString(),
-    argv,
-    workers: 0,
-  });
-}

@@ -51,8 +51,11 @@ export interface LaneRunArtifacts {
   record?: string;
   /** junit.xml text; undefined when the file is missing. */
   junit?: string;
-  /** The container's (or process's) wall time, when measured. */
-  wallSeconds?: number;
+  /**
+   * When the caller asked for this run (ISO 8601, its own clock), so a lane.json that started earlier
+   * is known to come from the engine's cache. Unknown for artifacts read back from elsewhere.
+   */
+  requestedAt?: string;
 }
 
 /** A planned lane, its first run and its reruns of only the failed tests, in order. */
@@ -60,6 +63,8 @@ export interface LaneArtifacts {
   plan: Pick<LanePlan, "id" | "lane" | "shard" | "mode" | "failOnEmpty">;
   first: LaneRunArtifacts;
   reruns: (LaneRunArtifacts & { id?: string })[];
+  /** The matrix part that ran the lane (combine-parts): each part ran its own serial chain. */
+  part?: number;
 }
 
 export interface ReportInputs {
@@ -69,8 +74,10 @@ export interface ReportInputs {
   combine?: string;
   /** coverage.json text (`coverage json`), for the floors. */
   coverageJson?: string;
-  /** Seconds spent building the backend image, shared by every lane. */
-  setupSeconds?: number;
+  /** This call by its caller's clock: its wall time and the backend image's setup (both near zero when cached). */
+  run?: { wallSeconds?: number; setupSeconds?: number };
+  /** Test files the plan left out on purpose: listed in summary.md and result.json. */
+  unplanned?: string[];
   /** Problems of the run as a whole, each a sentence that turns it red. */
   problems?: string[];
   /** This run is part `part` of `parts` of a CI matrix: coverage is gated by combine-parts. */
@@ -88,17 +95,17 @@ export interface AssembledReports extends Reports {
 /** The report step of pr-backend and combine-parts: plans and raw artifacts in, every report out. */
 export function assembleReports(inputs: ReportInputs): AssembledReports {
   const input: ResultInput = {
-    lanes: inputs.lanes.map(({ plan, first, reruns }) => ({
+    lanes: inputs.lanes.map(({ plan, first, reruns, part }) => ({
       id: plan.id,
       lane: plan.lane,
       shard: plan.shard ? { index: plan.shard.index, count: plan.shard.count } : undefined,
       mode: plan.mode,
+      part,
       failOnEmpty: plan.failOnEmpty,
       record: first.record,
       junitXml: first.junit,
-      wall_s: first.wallSeconds,
-      setup_s: inputs.setupSeconds,
-      reruns: reruns.map((r) => ({ record: r.record, junitXml: r.junit, wall_s: r.wallSeconds })),
+      requested_at: first.requestedAt,
+      reruns: reruns.map((r) => ({ id: r.id, record: r.record, junitXml: r.junit, requested_at: r.requestedAt })),
     })),
     combine: inputs.combine,
     coverageJson: inputs.coverageJson,
@@ -107,6 +114,8 @@ export function assembleReports(inputs: ReportInputs): AssembledReports {
     flakyPolicy: inputs.config.flaky.policy,
     part: inputs.part !== undefined && inputs.parts !== undefined ? { index: inputs.part, count: inputs.parts } : undefined,
     problems: inputs.problems ?? [],
+    run: { wall_s: inputs.run?.wallSeconds, setup_s: inputs.run?.setupSeconds },
+    unplanned: inputs.unplanned ?? [],
   };
   const reports = buildReports(input, inputs.previousDurations);
   return { ...reports, ok: reports.result.ok, reasons: reports.result.reasons };

@@ -4,13 +4,22 @@
  * run is green with every reason it is not. Raw artifacts go in; nothing here throws on bad input.
  */
 import { z } from "zod";
-import { type LaneRecord, LaneStatus } from "../artifacts/records.js";
+import { DatabaseIsolation, type LaneRecord, LaneStatus, RedisIsolation } from "../artifacts/records.js";
 import { coverageOf, floorsOf, ResultCoverage } from "./coverage-verdict.js";
 import { FailureClass, FlakyPolicy } from "./flaky.js";
 import { FloorResult, Floors } from "./floors.js";
-import { countCases, type TestCase } from "./junit.js";
-import { type LaneReading, laneDuration, laneReasons, readLane, ResultLaneInput, Shard } from "./lane-reading.js";
-import { computeTimings, Timings } from "./timings.js";
+import type { TestCase } from "./junit.js";
+import {
+  type LaneReading,
+  laneCounts,
+  laneDuration,
+  laneReasons,
+  laneWarnings,
+  readLane,
+  ResultLaneInput,
+  Shard,
+} from "./lane-reading.js";
+import { computeTimings, RunTiming, Timings } from "./timings.js";
 
 export { type LaneReading, readLane, ResultLaneInput } from "./lane-reading.js";
 export { ResultCoverage } from "./coverage-verdict.js";
@@ -26,6 +35,10 @@ export const ResultInput = z.object({
   problems: z.array(z.string()).default([]),
   /** Set on one part of a CI matrix run: coverage is combined by the final combine-parts job instead. */
   part: z.object({ index: z.number().int().min(1), count: z.number().int().min(1) }).optional(),
+  /** This call as the caller measured it (its own clock): wall time and backend setup. */
+  run: RunTiming.partial().optional(),
+  /** Test files the plan left out on purpose (e.g. outside every lane's paths), listed so nothing is dropped silently. */
+  unplanned: z.array(z.string()).default([]),
 });
 export type ResultInput = z.input<typeof ResultInput>;
 
@@ -40,13 +53,42 @@ export const ResultLane = z.object({
   failures: z.number().int(),
   errors: z.number().int(),
   skipped: z.number().int(),
-  duration_s: z.number().nullable(), // setup + first run + reruns, when known
+  /** Where the counts come from: the JUnit, or pytest's own session counts (lane.json) when the JUnit is missing or cut short. */
+  counted_from: z.enum(["junit", "session", "none"]),
+  /** The node id pytest was running when the lane was stopped (timeout, crash), from lane.json. */
+  last_test: z.string().nullable(),
+  /** xdist workers: as planned ("auto", "2", "0") and as pytest used them (0 without xdist or when it never ran). */
+  workers: z.object({ planned: z.string(), used: z.number().int() }),
+  duration_s: z.number().nullable(), // the lane's span by its own clock (services' wait, runner, reruns), when known
+  /** When the caller asked the engine for this lane (ISO 8601, the caller's clock); null when unknown (artifacts read back). */
+  requested_at: z.string().nullable(),
+  /** Set when the engine served this lane from its cache: the start of the run that produced its results (ISO 8601). */
+  reused_from: z.string().nullable(),
   reruns: z.number().int(),
+  /** Each rerun of the failed tests: how it ended, and whether it came from the cache. */
+  rerun_runs: z.array(
+    z.object({
+      id: z.string(),
+      status: z.union([LaneStatus, z.literal("missing")]),
+      exit_code: z.number().int().nullable(),
+      message: z.string(),
+      reused_from: z.string().nullable(),
+    }),
+  ),
   flaky: z.array(z.string()),
   failing: z.array(z.string()),
   quarantined: z.array(z.string()),
   problems: z.array(z.string()), // unusable artifacts: "junit.xml: truncated", "lane.json: missing"
-  notes: z.array(z.string()), // assumptions made while reading them
+  notes: z.array(z.string()), // assumptions made while reading them, and what the lane kept (coverage fragments)
+  /** What the isolation plugin measured (lane.json), verdicts verbatim; null when it reported nothing. */
+  isolation: z
+    .object({
+      database: DatabaseIsolation.pick({ mode: true, verdict: true, message: true }).nullable(),
+      redis: RedisIsolation.pick({ verdict: true, message: true }).nullable(),
+      index_prefixes: z.record(z.string(), z.string()),
+    })
+    .nullable(),
+  warnings: z.array(z.string()), // sentences worth reading that do not turn the run red
   red: z.boolean(),
 });
 export type ResultLane = z.infer<typeof ResultLane>;
@@ -69,6 +111,7 @@ export const SlowTest = z.object({ lane: z.string(), nodeid: z.string(), seconds
 export const ResultSchema = z.object({
   ok: z.boolean(),
   reasons: z.array(z.string()), // every reason the run is red, each a sentence naming lane/glob/figure
+  warnings: z.array(z.string()), // what a reader should know although it is not red: skipped lanes, isolation without effect
   flaky_policy: FlakyPolicy,
   part: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
   totals: z.object({
@@ -86,9 +129,11 @@ export const ResultSchema = z.object({
   floors: z.array(FloorResult),
   slowest: z.array(SlowTest), // the ten slowest tests of the run
   timings: Timings,
+  unplanned: z.array(z.string()), // test files the plan left out on purpose
 });
 export type Result = z.infer<typeof ResultSchema>;
 
+const STOPPED = new Set(["crashed", "timeout", "not-ready", "no-tests"]);
 const EXCERPT_LINES = 10;
 const EXCERPT_LINE_CHARS = 300;
 
@@ -107,7 +152,8 @@ export function buildResult(raw: ResultInput, readings: LaneReading[] = readLane
   const partRun = input.part !== undefined && input.combine === undefined;
   const combine = partRun ? { coverage: null, reasons: [] } : coverageOf(input.combine);
   const floors = partRun ? { results: [], reasons: [] } : floorsOf(input.coverageJson, input.floors);
-  const reasons = [...redLanes, ...combine.reasons, ...floors.reasons, ...input.problems];
+  // A run-level problem (a matrix part that left nothing) comes first: it causes the coverage reasons after it.
+  const reasons = [...input.problems, ...redLanes, ...combine.reasons, ...floors.reasons];
   const failures = readings.flatMap(failuresOf);
   const order: Record<FailureClass, number> = { failing: 0, flaky: 1, quarantined: 2 };
   failures.sort((a, b) => order[a.class] - order[b.class]);
@@ -115,6 +161,7 @@ export function buildResult(raw: ResultInput, readings: LaneReading[] = readLane
   return {
     ok: reasons.length === 0,
     reasons,
+    warnings: lanes.flatMap((l) => l.warnings),
     flaky_policy: input.flakyPolicy,
     part: input.part ?? null,
     totals: {
@@ -131,17 +178,30 @@ export function buildResult(raw: ResultInput, readings: LaneReading[] = readLane
     coverage: combine.coverage,
     floors: floors.results,
     slowest: slowest(readings, 10),
-    timings: timingsOf(readings),
+    timings: timingsOf(readings, input.run),
+    unplanned: input.unplanned,
   };
 }
 
 function resultLane(r: LaneReading, policy: FlakyPolicy): ResultLane {
-  const counts = countCases(r.junit.cases);
+  const { counts, source } = laneCounts(r);
   const problems = [
     ...(r.recordProblem ? [r.recordProblem] : []),
     ...(r.junit.problem ? [`junit.xml: ${r.junit.problem}`] : []),
-    ...r.reruns.flatMap((j, i) => (j.problem ? [`rerun ${i + 1} junit.xml: ${j.problem}`] : [])),
+    ...r.reruns.flatMap((x) => (x.recordProblem ? [`${x.id} ${x.recordProblem}`] : [])),
+    // A rerun that crashed, timed out, never started or selected nothing has its own reason; its missing JUnit is not news.
+    ...r.reruns.flatMap((x) => (x.junit.problem && !STOPPED.has(x.record?.status ?? "") ? [`${x.id} junit.xml: ${x.junit.problem}`] : [])),
   ];
+  const rec = r.record;
+  const db = rec?.isolation?.database;
+  const redis = rec?.isolation?.redis;
+  const isolation = rec?.isolation
+    ? {
+        database: db ? { mode: db.mode, verdict: db.verdict, message: db.message } : null,
+        redis: redis ? { verdict: redis.verdict, message: redis.message } : null,
+        index_prefixes: rec.isolation.index_prefixes,
+      }
+    : null;
   return {
     id: r.input.id,
     lane: r.input.lane,
@@ -153,15 +213,38 @@ function resultLane(r: LaneReading, policy: FlakyPolicy): ResultLane {
     failures: counts.failures,
     errors: counts.errors,
     skipped: counts.skipped,
+    counted_from: source,
+    last_test: rec?.session?.last_test ?? null,
+    workers: { planned: rec?.workers_planned ?? "", used: rec?.workers ?? 0 },
     duration_s: laneDuration(r),
+    requested_at: r.input.requested_at ?? null,
+    reused_from: r.reusedFrom,
     reruns: r.reruns.length,
+    rerun_runs: r.reruns.map((x) => ({
+      id: x.id,
+      status: x.record?.status ?? "missing",
+      exit_code: x.record?.exit_code ?? null,
+      message: x.record?.message ?? x.recordProblem ?? "",
+      reused_from: x.reusedFrom,
+    })),
     flaky: r.classification.flaky,
     failing: r.classification.failing,
     quarantined: r.classification.quarantined,
     problems,
-    notes: [...r.junit.notes, ...r.reruns.flatMap((j) => j.notes.map((n) => `${j.lane}: ${n}`))],
+    notes: [...r.junit.notes, ...r.reruns.flatMap((x) => x.junit.notes.map((n) => `${x.id}: ${n}`)), ...keptNotes(r, source)],
+    isolation,
+    warnings: laneWarnings(r),
     red: laneReasons(r, policy).length > 0,
   };
+}
+
+/** What a lane stopped mid-run still kept: its finished tests' counts and their coverage. */
+function keptNotes(r: LaneReading, source: string): string[] {
+  const out: string[] = [];
+  if (source === "session") out.push("counted from pytest's own session (lane.json): the JUnit is missing or cut short");
+  const fragments = r.record?.coverage?.fragments_combined ?? 0;
+  if (fragments > 0) out.push(`coverage of the finished tests kept: ${fragments} parallel data file${fragments === 1 ? "" : "s"} combined into the lane's own`);
+  return out;
 }
 
 function excerpt(c: TestCase): string {
@@ -211,26 +294,29 @@ export function requestsAutoWorkers(argv: readonly string[]): boolean {
   );
 }
 
-function timingsOf(readings: readonly LaneReading[]): Timings {
+function timingsOf(readings: readonly LaneReading[], run: ResultInput["run"]): Timings {
   const withRecord = readings.filter((r) => r.record !== null);
-  const starts = withRecord.map((r) => Date.parse((r.record as LaneRecord).started_at)).filter(Number.isFinite);
-  const origin = starts.length === withRecord.length && starts.length > 0 ? Math.min(...starts) : null;
   return computeTimings(
     withRecord.map((r) => {
       const rec = r.record as LaneRecord;
+      const last = r.reruns.at(-1)?.span ?? null;
       return {
         lane: r.input.id,
         workers: Math.max(1, rec.workers),
         auto: requestsAutoWorkers(rec.argv),
         mode: rec.workers === 0 ? "serial" : "parallel",
         group: r.input.mode,
-        setup_s: r.input.setup_s ?? 0,
+        chain: r.input.part === undefined ? undefined : `part ${r.input.part}`,
+        service_wait_s: rec.service_wait_s,
         readiness_s: rec.readiness_s,
         tests_s: rec.tests_s,
-        total_s: laneDuration(r) ?? 0,
-        started_s: origin === null ? undefined : (Date.parse(rec.started_at) - origin) / 1000,
+        total_s: laneDuration(r) ?? rec.readiness_s + rec.tests_s,
+        start_ms: r.span?.start_ms,
+        end_ms: (last ?? r.span)?.end_ms,
+        reused: r.reusedFrom !== null,
         durations: new Map(r.junit.cases.map((c) => [c.nodeid, c.time])),
       };
     }),
+    { wall_s: run?.wall_s ?? null, setup_s: run?.setup_s ?? null },
   );
 }

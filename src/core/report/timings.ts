@@ -1,12 +1,18 @@
 /**
  * Where the wall clock went: per-lane phases, the critical path (the lane or serial chain that bounds
- * the run, and by how much), xdist efficiency, and warnings a team can act on.
+ * the lanes, and by how much), xdist efficiency, and warnings a team can act on.
+ *
+ * Two clocks, never mixed. A lane's figures come from its own lane.json: the container's and its
+ * services' stamps, written where the work happened, so they stay true when the engine serves the
+ * lane from its cache (they are then the figures of the run that produced it). The run's own wall
+ * time and setup are the caller's measure of this call, reported apart.
  */
 import { z } from "zod";
+import { formatSeconds as s } from "./format.js";
 
 export const LaneMode = z.enum(["parallel", "serial"]);
 
-/** One lane's timings, in seconds. */
+/** One lane's timings, in seconds, all from its lane.json (first run and reruns). */
 export const LaneTimingInput = z.object({
   lane: z.string(),
   /** pytest-xdist workers actually used (`-n auto` resolved by the caller); 1 for a serial lane. */
@@ -20,11 +26,18 @@ export const LaneTimingInput = z.object({
    * one after another, alongside the parallel ones. Defaults to `mode`.
    */
   group: LaneMode.optional(),
-  setup_s: z.number().nonnegative(), // image and dependency setup
-  readiness_s: z.number().nonnegative(), // waiting for services
+  /** The serial chain a serial lane belongs to: one per run, so one per matrix part in combine-parts. */
+  chain: z.string().optional(),
+  /** From the first start of the lane's own services to the runner's start: the engine's health wait. Null when unknown. */
+  service_wait_s: z.number().nonnegative().nullable().optional(),
+  readiness_s: z.number().nonnegative(), // the runner's own wait for its services, after its container started
   tests_s: z.number().nonnegative(), // pytest's own run
-  total_s: z.number().nonnegative(), // the whole lane, setup to last report
-  started_s: z.number().optional(), // offset from the run's start, when measured
+  total_s: z.number().nonnegative(), // the lane's span by its own clock: service wait, runner, reruns
+  /** The span's first and last instant (epoch ms, the lane's clock), when its stamps are readable. */
+  start_ms: z.number().optional(),
+  end_ms: z.number().optional(),
+  /** Its results came from the engine's cache: its figures are those of the run that produced them. */
+  reused: z.boolean().optional(),
   /** Per-test durations of this lane (node id -> seconds), for efficiency and the dominance warning. */
   durations: z.map(z.string(), z.number()).optional(),
 });
@@ -35,8 +48,10 @@ export const LaneTiming = z.object({
   mode: LaneMode,
   group: LaneMode,
   workers: z.number().int(),
-  setup_s: z.number(),
-  readiness_s: z.number(),
+  reused: z.boolean(),
+  service_wait_s: z.number().nullable(), // the engine's hold until the services were healthy (in-container, services' own start times)
+  runner_readiness_s: z.number(), // the runner's own wait, after its container started
+  readiness_s: z.number(), // both: the real wait for services
   tests_s: z.number(),
   total_s: z.number(),
   test_sum_s: z.number(), // sum of per-test durations
@@ -44,16 +59,24 @@ export const LaneTiming = z.object({
 });
 export type LaneTiming = z.infer<typeof LaneTiming>;
 
-/** A contender for the critical path: one parallel lane, or the whole serial chain. */
-export const PathSegment = z.object({ lanes: z.array(z.string()), total_s: z.number() });
+/** A contender for the critical path: one parallel lane, or one serial chain. */
+export const PathSegment = z.object({ lanes: z.array(z.string()), total_s: z.number(), reused: z.boolean() });
+
+/** This call as its caller measured it: what the run cost now, whatever the cache served. */
+export const RunTiming = z.object({
+  wall_s: z.number().nullable(), // the call, from its start to the reports
+  setup_s: z.number().nullable(), // building the backend image (near zero when cached)
+});
+export type RunTiming = z.infer<typeof RunTiming>;
 
 export const Timings = z.object({
+  run: RunTiming,
   lanes: z.array(LaneTiming),
-  wall_s: z.number(), // max(max(parallel totals), sum(serial totals))
-  measured_wall_s: z.number().nullable(), // from start offsets, when every lane has one
+  /** First start to last end of the lanes that ran in this call (the lanes' clock); null when none did. */
+  lanes_wall_s: z.number().nullable(),
   critical_path: z
     .object({
-      bound: PathSegment, // what bounds the run
+      bound: PathSegment, // what bounds the lanes
       next: PathSegment.nullable(), // the runner-up
       margin_s: z.number(), // how much longer the bound is than the runner-up
     })
@@ -69,37 +92,38 @@ export const DOMINANT_SHARE = 0.5;
 /** ...when the lane's tests add up to more than this. */
 export const DOMINANT_MIN_LANE_S = 5;
 
-const s = (n: number) => `${n.toFixed(1)}s`;
-
 type LaneIn = z.infer<typeof LaneTimingInput>;
 
 /**
- * Computes the timings report from every lane that ran. The input is typed, not parsed: it comes from
- * this package's own readers, and validating 50 000 durations again would cost more than the report.
+ * Computes the timings report from every lane that reported. The input is typed, not parsed: it comes
+ * from this package's own readers, and validating 50 000 durations again would cost more than the report.
  */
-export function computeTimings(input: readonly LaneTimingInput[]): Timings {
+export function computeTimings(input: readonly LaneTimingInput[], run: RunTiming = { wall_s: null, setup_s: null }): Timings {
   const parsed: LaneIn[] = [...input];
   const lanes = parsed.map(laneTiming);
   return {
+    run,
     lanes,
-    wall_s: wallOf(lanes),
-    measured_wall_s: measuredWall(parsed),
-    critical_path: criticalPath(lanes),
+    lanes_wall_s: lanesWall(parsed.filter((l) => !l.reused)),
+    critical_path: criticalPath(parsed, lanes),
     warnings: parsed.flatMap((l, i) => warnings(l, lanes[i])),
   };
 }
 
 function laneTiming(l: LaneIn): LaneTiming {
   let sum = 0;
-  for (const s of l.durations?.values() ?? []) sum += s;
+  for (const x of l.durations?.values() ?? []) sum += x;
   const efficiency = l.durations && l.durations.size > 0 && l.tests_s > 0 ? sum / (l.workers * l.tests_s) : null;
+  const wait = l.service_wait_s ?? null;
   return {
     lane: l.lane,
     mode: l.mode,
     group: l.group ?? l.mode,
     workers: l.workers,
-    setup_s: l.setup_s,
-    readiness_s: l.readiness_s,
+    reused: l.reused ?? false,
+    service_wait_s: wait,
+    runner_readiness_s: l.readiness_s,
+    readiness_s: (wait ?? 0) + l.readiness_s,
     tests_s: l.tests_s,
     total_s: l.total_s,
     test_sum_s: sum,
@@ -107,34 +131,25 @@ function laneTiming(l: LaneIn): LaneTiming {
   };
 }
 
-/**
- * The serial chain's wall clock. Every lane's total includes the shared image setup, which happens
- * once before any lane starts: the chain pays it once, not once per lane.
- */
-function chainTotal(serial: readonly LaneTiming[]): number {
-  if (serial.length === 0) return 0;
-  return Math.max(...serial.map((l) => l.setup_s)) + serial.reduce((a, l) => a + l.total_s - l.setup_s, 0);
+function lanesWall(lanes: readonly LaneIn[]): number | null {
+  const spans = lanes.filter((l) => l.start_ms !== undefined && l.end_ms !== undefined);
+  if (spans.length === 0) return null;
+  return (Math.max(...spans.map((l) => l.end_ms!)) - Math.min(...spans.map((l) => l.start_ms!))) / 1000;
 }
 
-function wallOf(lanes: readonly LaneTiming[]): number {
-  const parallel = lanes.filter((l) => l.group === "parallel").map((l) => l.total_s);
-  return Math.max(0, ...parallel, chainTotal(lanes.filter((l) => l.group === "serial")));
-}
-
-function measuredWall(lanes: readonly LaneIn[]): number | null {
-  if (lanes.length === 0 || lanes.some((l) => l.started_s === undefined)) return null;
-  const start = Math.min(...lanes.map((l) => l.started_s as number));
-  const end = Math.max(...lanes.map((l) => (l.started_s as number) + l.total_s));
-  return end - start;
-}
-
-function criticalPath(lanes: readonly LaneTiming[]): Timings["critical_path"] {
-  const serial = lanes.filter((l) => l.group === "serial");
-  const contenders = lanes
+/** Each parallel lane, and each serial chain as the sum of its lanes (they ran one after another). */
+function criticalPath(input: readonly LaneIn[], lanes: readonly LaneTiming[]): Timings["critical_path"] {
+  const contenders: z.infer<typeof PathSegment>[] = lanes
     .filter((l) => l.group === "parallel")
-    .map((l) => ({ lanes: [l.lane], total_s: l.total_s }));
-  if (serial.length > 0) {
-    contenders.push({ lanes: serial.map((l) => l.lane), total_s: chainTotal(serial) });
+    .map((l) => ({ lanes: [l.lane], total_s: l.total_s, reused: l.reused }));
+  const chains = new Map<string, LaneTiming[]>();
+  lanes.forEach((l, i) => {
+    if (l.group !== "serial") return;
+    const key = input[i].chain ?? "";
+    chains.set(key, [...(chains.get(key) ?? []), l]);
+  });
+  for (const chain of chains.values()) {
+    contenders.push({ lanes: chain.map((l) => l.lane), total_s: chain.reduce((a, l) => a + l.total_s, 0), reused: chain.some((l) => l.reused) });
   }
   if (contenders.length === 0) return null;
   contenders.sort((a, b) => b.total_s - a.total_s);
