@@ -191,3 +191,14 @@ describe("node ids through pytest's rootdir", () => {
     expect((await resultOf(result)).lanes[0].failing).toEqual(["tests/unit/test_x.py::test_b"]);
   });
 });
+
+describe("test files the plan leaves out", () => {
+  it("are listed in result.json and summary.md", async () => {
+    scriptStampedRun();
+    const result = await new BackendCi().prBackend(backendSource('[tool.backend-ci.lanes.unit]\npaths = ["tests/unit"]\n'));
+    const unplanned = (await resultOf(result)).unplanned;
+    expect(unplanned.length).toBeGreaterThan(0);
+    expect(unplanned.join(" ")).toMatch(/tests\/integration/);
+    expect(await result.summary()).toContain("### Left out on purpose");
+  });
+});

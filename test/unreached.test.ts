@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 
-import { hidePassword, laneServiceUrl, unreachedLaneRecord, type Unreached, withoutEngineNoise } from "../src/core/artifacts/unreached.js";
+import { hidePassword, unreachedLaneRecord, type Unreached, withoutEngineNoise } from "../src/core/artifacts/unreached.js";
 
 const TRACE = "[traceparent:00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01]";
 const requestedAt = new Date("2026-11-23T10:00:00.000Z");
@@ -97,20 +97,12 @@ describe("the pieces", () => {
     ["redis://:secret@redis:6379/0", "redis://:***@redis:6379/0"],
     ["http://elasticsearch:9200", "http://elasticsearch:9200"],
     ["postgresql://user@db/app", "postgresql://user@db/app"],
+    ["postgresql://postgres:{password}@postgres:5432/app", "postgresql://postgres:***@postgres:5432/app"],
   ])("hidePassword(%s) is %s", (url, want) => {
     expect(hidePassword(url)).toBe(want);
   });
 
   it("strips trace parents and random service host names", () => {
     expect(withoutEngineNoise(`start k3f0q1v9o2m7e (aliased as postgres): exit code: 1 ${TRACE}`)).toBe("start of service `postgres`: exit code: 1");
-  });
-
-  it.each<[string, string, string[], Record<string, string>, string[], string | undefined]>([
-    ["the variable BACKEND_CI_SERVICES names", "redis", ["--wait", "redis"], { BACKEND_CI_SERVICES: JSON.stringify({ redis: { kind: "redis", url_env: ["CACHE_URL"] } }), CACHE_URL: "redis://redis:6379/0" }, ["REDIS_URL"], "redis://redis:6379/0"],
-    ["the config's variable for the service, the URL the tests read", "postgres", ["--wait", "postgres=postgresql://a:b@postgres:5432/postgres"], { DATABASE_URL: "postgresql://a:b@postgres:5432/app" }, ["DATABASE_URL"], "postgresql://a:b@postgres:5432/app"],
-    ["the runner's --wait URL when the lane sets no variable for it", "postgres", ["run_lane.py", "--wait", "postgres=postgresql://a:b@postgres:5432/app"], {}, ["DATABASE_URL"], "postgresql://a:b@postgres:5432/app"],
-    ["nothing from an unreadable BACKEND_CI_SERVICES and no variable", "redis", [], { BACKEND_CI_SERVICES: "{not json" }, [], undefined],
-  ])("finds the URL a lane uses for a service: %s", (_what, name, argv, env, urlEnv, want) => {
-    expect(laneServiceUrl(argv, env, name, urlEnv)).toBe(want);
   });
 });

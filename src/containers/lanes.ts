@@ -4,10 +4,11 @@
  */
 import { Container, dag, Directory, ExecError, File, ReturnType } from "@dagger.io/dagger";
 
-import { laneServiceUrl, unreachedLaneRecord } from "../core/artifacts/unreached.js";
+import { unreachedLaneRecord } from "../core/artifacts/unreached.js";
 import type { Config } from "../core/config/config.js";
 import type { Layout } from "../core/plan/layout.js";
 import { type CombinePlan, type LanePlan, outputName } from "../core/plan/plan.js";
+import { serviceUrl } from "../core/plan/service-env.js";
 import type { SecretResolver } from "./secrets.js";
 import { serviceFor } from "./services.js";
 
@@ -63,16 +64,17 @@ async function readIfPresent(c: Container, plan: LanePlan, files: string[], path
 }
 
 /** lane.json for a lane whose exec gave no exit code: the engine's error read into a sentence naming the service. */
-function unreached(plan: LanePlan, config: Config, e: unknown, requestedAt: Date): string {
+function unreached(ctx: RunContext, plan: LanePlan, e: unknown, requestedAt: Date): string {
   const record = unreachedLaneRecord({
     lane: plan.id,
     argv: plan.pytest,
     workersPlanned: String(plan.workers),
-    services: plan.services.map((name) => {
-      const service = config.services[name] as { image: string; env?: string[] } | undefined;
-      return { name, image: service?.image ?? "an unknown image", url: laneServiceUrl(plan.argv, plan.env, name, service?.env) };
-    }),
-    readinessTimeout: config.readiness_timeout,
+    services: plan.services.map((name) => ({
+      name,
+      image: (ctx.config.services[name] as { image?: string } | undefined)?.image ?? "an unknown image",
+      url: serviceUrl(name, ctx.config, ctx.layout),
+    })),
+    readinessTimeout: ctx.config.readiness_timeout,
     error: (e as Error).message,
     output: e instanceof ExecError ? `${e.stdout}${e.stderr}` : undefined,
     requestedAt,
@@ -91,7 +93,7 @@ export async function runLane(ctx: RunContext, plan: LanePlan): Promise<LaneRun>
   } catch (e) {
     // No exit code Dagger accepts: a service that exited or never became healthy, a container the
     // engine stopped. The lane is reported from what is known, and the other lanes go on.
-    const record = unreached(plan, ctx.config, e, requested);
+    const record = unreached(ctx, plan, e, requested);
     const reports = dag.directory().withNewFile("lane.json", record);
     return { plan, container, exitCode: -1, files: ["lane.json"], record, coverageWritten: false, requestedAt, reports };
   }

@@ -12,7 +12,7 @@ import { LaneRecord } from "./records.js";
 export interface BoundService {
   name: string; // the alias the lane reaches it by
   image: string;
-  url?: string; // the URL the lane would have used; its password is hidden before it is written
+  url?: string; // the URL the lane would have used; its password (or `{password}` placeholder) is hidden before it is written
 }
 
 export interface Unreached {
@@ -107,23 +107,4 @@ export function unreachedLaneRecord(u: Unreached): LaneRecord {
     workers: 0,
     workers_planned: u.workersPlanned,
   });
-}
-
-/**
- * The URL the lane's tests would have used for a service: the variable `BACKEND_CI_SERVICES` names for
- * it, else the first of the config's variables for it (`urlEnv`) that the lane sets, else the URL the
- * runner waits on (`--wait NAME=URL`).
- */
-export function laneServiceUrl(argv: readonly string[], env: Readonly<Record<string, string>>, name: string, urlEnv: readonly string[] = []): string | undefined {
-  let described: Record<string, { url_env?: string[] }> = {};
-  try {
-    described = JSON.parse(env.BACKEND_CI_SERVICES ?? "{}") as typeof described;
-  } catch {
-    // An unreadable description names no variable; the config's names and --wait still do.
-  }
-  for (const variable of [...(described[name]?.url_env ?? []), ...urlEnv]) if (env[variable]) return env[variable];
-  for (let i = 0; i < argv.length - 1; i++) {
-    if (argv[i] === "--wait" && argv[i + 1].startsWith(`${name}=`)) return argv[i + 1].slice(name.length + 1);
-  }
-  return undefined;
 }
