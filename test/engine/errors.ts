@@ -1,6 +1,7 @@
 /**
  * Errors the stand-in engine answers with. `ExecFailure` carries the real engine's EXEC_ERROR
- * extensions, which the SDK turns into its `ExecError` (common/graphql/compute_query.js).
+ * extensions, which the SDK turns into its `ExecError` (common/graphql/compute_query.js);
+ * `ServiceFailure` is the plain error v0.21.8 gives for a bound service that did not start.
  */
 import { randomBytes } from "node:crypto";
 

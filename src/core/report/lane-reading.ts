@@ -44,8 +44,10 @@ export type ResultLaneInput = z.input<typeof ResultLaneInput>;
  * from the cache. The engine runs the lane's container and the caller (the module runtime, itself a
  * container of the engine, or a local CLI) on one host and one kernel clock, so a fresh run always
  * starts after it was asked for; the margin covers clock skew to a remote engine
- * (`_EXPERIMENTAL_DAGGER_RUNNER_HOST`, NTP keeps it well under a second) and stays far below the age
- * of any real cache hit, which comes from an earlier job.
+ * (`_EXPERIMENTAL_DAGGER_RUNNER_HOST`, where NTP keeps it well under a second) or a laptop's Docker VM
+ * (seconds of drift after sleep), and stays far below the age of any real cache hit, which comes
+ * from an earlier job. A hit younger than the margin is reported as fresh: the only cost is that its
+ * figures are not labelled as another run's, and they are seconds old.
  */
 export const CACHE_TOLERANCE_S = 10;
 

@@ -1,7 +1,9 @@
 /**
- * `summary.md` for `$GITHUB_STEP_SUMMARY`: what failed, what was flaky, how far coverage is from the
- * gate and which lane bounds the wall clock, readable in ten seconds. GitHub rejects a step summary
- * over 1 MiB, so failure details are cut first, with a note saying how many were left out.
+ * `summary.md` for `$GITHUB_STEP_SUMMARY`: what failed, what was flaky, what was skipped or served
+ * from the cache, whether isolation took effect, how far coverage is from the gate and which lane
+ * bounds the wall clock, readable in ten seconds. It never contradicts itself: a green title with a
+ * lane red on its first attempt says so. GitHub rejects a step summary over 1 MiB, so failure
+ * details are cut first, with a note saying how many were left out.
  */
 import { formatSeconds as secs, formatTime } from "./format.js";
 import type { Result, ResultFailure, ResultLane } from "./result.js";
