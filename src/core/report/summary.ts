@@ -194,10 +194,11 @@ function runLines(r: Result): string[] {
   return out;
 }
 
+/** A lane whose pytest never started shows the workers it was planned with, not "serial". */
 function pytestCell(l: Result["timings"]["lanes"][number], lane: ResultLane | undefined): string {
-  if (lane && lane.workers.used === 0 && lane.workers.planned !== "" && lane.workers.planned !== "0" && (lane.status === "not-ready" || lane.status === "missing")) {
-    return `planned \`-n ${lane.workers.planned}\`, never ran`;
-  }
+  const planned = lane?.workers.planned ?? "";
+  const neverRan = lane !== undefined && lane.tests === 0 && (lane.status === "not-ready" || lane.status === "crashed");
+  if (neverRan && lane.workers.used === 0 && planned !== "" && planned !== "0") return `planned \`-n ${planned}\`, never ran`;
   return l.mode === "parallel" ? `${l.workers} workers` : "serial";
 }
 
