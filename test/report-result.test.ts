@@ -101,6 +101,11 @@ describe("buildResult: every reason a run is red names the lane, glob or figure"
     expect(r.reasons.some((x) => reason.test(x)), r.reasons.join("\n")).toBe(true);
   });
 
+  it("a message that ends in its own question mark is not given a second full stop", () => {
+    const r = buildResult(base([unit({ record: record("unit", "not-ready", { message: "connection refused. Is the server running?" }), junitXml: undefined })]));
+    expect(r.reasons).toEqual(["Lane `unit` never ran its tests: connection refused. Is the server running?"]);
+  });
+
   it("a crashed lane without JUnit gets one reason, not a second one for the missing file", () => {
     const r = buildResult(base([unit({ record: record("unit", "crashed"), junitXml: undefined })]));
     expect(r.reasons).toHaveLength(1);

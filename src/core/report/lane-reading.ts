@@ -195,6 +195,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 /** lane.json's message inside a sentence that brings its own full stop. */
 const said = (message: string) => message.replace(/[.\s]+$/, "");
 
+/** A message that ends a sentence: its own "?" or "!" is the full stop. */
+const ended = (message: string) => (/[?!]$/.test(said(message)) ? said(message) : `${said(message)}.`);
+
 /** " after 412 finished tests (last running: `t.py::slow`)" for a lane stopped mid-run; "" when unknown. */
 function progress(r: LaneReading): string {
   const { counts, source } = laneCounts(r);
@@ -215,11 +218,11 @@ export function laneReasons(r: LaneReading, policy: FlakyPolicy): string[] {
         : `Lane ${id} wrote an unreadable lane.json (${r.recordProblem}); see the lane's log.`,
     );
   } else if (status === "crashed") {
-    out.push(`Lane ${id} crashed (exit ${r.record.exit_code}): ${said(r.record.message)}.`);
+    out.push(`Lane ${id} crashed (exit ${r.record.exit_code}): ${ended(r.record.message)}`);
   } else if (status === "timeout") {
     out.push(`Lane ${id} timed out${progress(r)}: ${said(r.record.message)}; raise its timeout or split it into shards.`);
   } else if (status === "not-ready") {
-    out.push(`Lane ${id} never ran its tests: ${said(r.record.message)}.`);
+    out.push(`Lane ${id} never ran its tests: ${ended(r.record.message)}`);
   } else if (status === "no-tests" && r.input.failOnEmpty) {
     out.push(`Lane ${id} selected no tests and fail-on-empty is set: check its paths and markers.`);
   }
@@ -314,8 +317,8 @@ export function laneWarnings(r: LaneReading): string[] {
   }
   const db = r.record?.isolation?.database;
   const dbWarning = db ? ISOLATION_WARNING[db.verdict] : undefined;
-  if (db && dbWarning) out.push(`Lane ${id}: database isolation ${dbWarning}: ${said(db.message)}.`);
+  if (db && dbWarning) out.push(`Lane ${id}: database isolation ${dbWarning}: ${ended(db.message)}`);
   const redis = r.record?.isolation?.redis;
-  if (redis?.verdict === "no-effect") out.push(`Lane ${id}: Redis isolation had no effect: ${said(redis.message)}.`);
+  if (redis?.verdict === "no-effect") out.push(`Lane ${id}: Redis isolation had no effect: ${ended(redis.message)}`);
   return out;
 }
