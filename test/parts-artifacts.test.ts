@@ -47,9 +47,18 @@ describe("discoverParts: where a lane's files are taken from", () => {
     });
     expect(found.problems).toEqual([]);
     expect(found.lanes).toEqual([
-      { plan: { id: "fast", lane: "fast", mode: "parallel", failOnEmpty: false }, dir: "fast", first: { record: "{}", junit: "<testsuites/>" }, reruns: [], coverage: "fast/.coverage.fast" },
+      { plan: { id: "fast", lane: "fast", mode: "parallel", failOnEmpty: false }, dir: "fast", part: 1, first: { record: "{}", junit: "<testsuites/>" }, reruns: [], coverage: "fast/.coverage.fast" },
     ]);
     expect(found.reads).not.toContain("fast/.coverage.fast");
+  });
+
+  it("carries the time each run was asked for from its part's plan.json, and refuses one that is not a time", async () => {
+    const requested = { fast: "2026-11-23T10:00:00.000Z", "fast-rerun1": "2026-11-23T10:01:00.000Z" };
+    const files = { "p/plan.json": JSON.stringify({ part: 2, parts: 2, lanes: [lane("fast")], requested }), "p/fast/lane.json": "{}", "p/fast-rerun1/lane.json": "{}" };
+    const found = await discover(files);
+    expect(found.lanes[0]).toMatchObject({ part: 2, first: { requestedAt: requested.fast }, reruns: [{ id: "fast-rerun1", requestedAt: requested["fast-rerun1"] }] });
+    const forged = await discover({ ...files, "p/plan.json": JSON.stringify({ part: 1, parts: 1, lanes: [lane("fast")], requested: { fast: "yesterday" } }) });
+    expect(forged.problems.join("\n")).toMatch(/p\/plan\.json`, field `requested\.fast`/);
   });
 
   it("reads reruns numbered without gaps and in numeric order, and nothing that only starts like one", async () => {

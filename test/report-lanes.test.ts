@@ -128,6 +128,8 @@ describe("skipped tests", () => {
   });
 });
 
+const VERDICT: Record<string, string> = { effective: "✅", conftest: "ℹ️", off: "⚪", unknown: "❔", partial: "⚠️", "no-effect": "⚠️", unused: "⚠️", error: "⚠️" };
+
 describe("isolation verdicts, as the plugin measured them", () => {
   const database = (verdict: string, message: string) => ({
     database: { mode: "plugin", base: "app", base_activity: null, processes: [], verdict, message },
@@ -147,16 +149,27 @@ describe("isolation verdicts, as the plugin measured them", () => {
     expect(r.lanes[0].isolation).toEqual({ database: { mode: "plugin", verdict, message }, redis: null, index_prefixes: { gw0: "test_gw0_", gw1: "test_gw1_" } });
     expect(r.warnings).toEqual(warning ? [warning] : []);
     const md = renderSummary(r);
-    expect(md).toContain(`- \`integration\` database: ${verdict === "effective" ? "✅" : verdict === "conftest" ? "ℹ️" : verdict === "off" ? "⚪" : "⚠️"} ${verdict}: ${message}`);
+    expect(md).toContain(`- \`integration\` database: ${VERDICT[verdict]} ${verdict}: ${message}`);
     expect(md).toContain("- `integration` search index prefixes: gw0 `test_gw0_`, gw1 `test_gw1_`");
   });
 
-  it("warns when Redis isolation had no effect, and claims nothing for a lane whose plugin reported nothing", () => {
-    const redis = { database: null, redis: { processes: [], base_keys: 12, verdict: "no-effect", message: "all keys landed in database 0" }, index_prefixes: {} };
-    const r = buildResult(input([lane({ record: record("integration", "passed", { isolation: redis }) }), lane({ id: "unit", lane: "unit" })]));
-    expect(r.warnings).toEqual(["Lane `integration`: Redis isolation had no effect: all keys landed in database 0."]);
-    expect(r.lanes[1].isolation).toBeNull();
-    expect(renderSummary(r)).not.toMatch(/`unit` (database|Redis)/);
+  it.each([
+    ["effective", "each of 2 workers used its own Redis database (1, 2)", null],
+    ["unknown", "no keys to judge by", null],
+    ["partial", "database 0 got keys too", "Lane `integration`: Redis isolation was partial: database 0 got keys too."],
+    ["no-effect", "all keys landed in database 0", "Lane `integration`: Redis isolation had no effect: all keys landed in database 0."],
+    ["error", "INFO failed", "Lane `integration`: Redis isolation could not be checked: INFO failed."],
+  ])("Redis %s: a warning unless isolation took effect or there was nothing to judge", (verdict, message, warning) => {
+    const redis = { database: null, redis: { processes: [], base_keys: 12, verdict, message }, index_prefixes: {} };
+    const r = buildResult(input([lane({ record: record("integration", "passed", { isolation: redis }) })]));
+    expect(r.warnings).toEqual(warning ? [warning] : []);
+    expect(renderSummary(r)).toContain(`- \`integration\` Redis: ${VERDICT[verdict]} ${verdict}: ${message}`);
+  });
+
+  it("claims nothing for a lane whose plugin reported nothing", () => {
+    const r = buildResult(input([lane({ id: "unit", lane: "unit" })]));
+    expect(r.lanes[0].isolation).toBeNull();
+    expect(renderSummary(r)).not.toContain("### Isolation");
   });
 });
 

@@ -290,13 +290,14 @@ export async function discoverParts(entries: readonly ArtifactEntry[], reader: A
       const names = laneFileNames(id);
       const [first, rerunFiles] = await Promise.all([readRun(dir, names, own), reruns(partDir, id, names, again)]);
       sink.push(...own, ...again);
-      const asked = by[0].plan.requested;
+      // When the part asked for each run, where its plan.json says (older parts' plans do not).
+      const asked = (runId: string) => (by[0].plan.requested[runId] ? { requestedAt: by[0].plan.requested[runId] } : {});
       return {
         plan,
         dir,
-        part: by[0].plan.part,
-        first: { record: first.record, junit: first.junit, requestedAt: asked[id] },
-        reruns: rerunFiles.map((r) => ({ ...r, requestedAt: asked[r.id] })),
+        ...(by[0].plan.part !== undefined ? { part: by[0].plan.part } : {}),
+        first: { record: first.record, junit: first.junit, ...asked(id) },
+        reruns: rerunFiles.map((r) => ({ ...r, ...asked(r.id) })),
         ...(first.coverage ? { coverage: first.coverage } : {}),
       };
     }),

@@ -319,6 +319,7 @@ export function laneWarnings(r: LaneReading): string[] {
   const dbWarning = db ? ISOLATION_WARNING[db.verdict] : undefined;
   if (db && dbWarning) out.push(`Lane ${id}: database isolation ${dbWarning}: ${ended(db.message)}`);
   const redis = r.record?.isolation?.redis;
-  if (redis?.verdict === "no-effect") out.push(`Lane ${id}: Redis isolation had no effect: ${ended(redis.message)}`);
+  const redisWarning = redis ? ISOLATION_WARNING[redis.verdict] : undefined;
+  if (redis && redisWarning) out.push(`Lane ${id}: Redis isolation ${redisWarning}: ${ended(redis.message)}`);
   return out;
 }
