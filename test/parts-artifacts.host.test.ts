@@ -66,6 +66,7 @@ describe("reading a part's artifacts on the host", () => {
       {
         plan: { id: "fast", lane: "fast", mode: "parallel", failOnEmpty: false },
         dir: "reports-part-1/fast",
+        part: 1,
         first: FAILING,
         reruns: [],
         coverage: "reports-part-1/fast/.coverage.fast",
