@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { durations, formatDurations, mergeDurations, parseDurations } from "../src/core/artifacts/durations.js";
+import { durations, formatDurations, MAX_TEST_SECONDS, mergeDurations, parseDurations, writeDurations } from "../src/core/artifacts/durations.js";
 import { parseJUnit } from "../src/core/report/junit.js";
 
 describe("durations", () => {
@@ -27,9 +27,43 @@ describe("durations", () => {
 
   it.each([
     ["not JSON", "{", /\.test_durations: not valid JSON .*node id -> seconds/],
-    ["a list", "[1, 2]", /\.test_durations: expected a JSON object of node id -> seconds.*old format/],
+    ["a list", "[1, 2]", /^\.test_durations: the file holds a list, not a JSON object of node id -> seconds.*old format/],
+    ["a number", "3", /^\.test_durations: the file holds a number \(3\), not a JSON object of node id -> seconds.*re-record it or delete it$/],
+    ["null", "null", /^\.test_durations: the file holds null, not a JSON object of node id -> seconds/],
+    ["a string", '"tests/a.py::t"', /^\.test_durations: the file holds a string, not a JSON object/],
     ["a negative time", '{"a.py::t": -1}', /\.test_durations: duration of "a\.py::t" must be a non-negative finite number of seconds, got -1/],
   ])("a .test_durations that is %s is rejected with the file named", (_what, text, message) => {
     expect(() => parseDurations(text, ".test_durations")).toThrow(message);
+  });
+
+  it("a file saved with a UTF-8 byte order mark is read like any other", () => {
+    expect(parseDurations('\uFEFF{"tests/a.py::t": 1.5}', ".test_durations")).toEqual({ "tests/a.py::t": 1.5 });
+  });
+
+  it("a finite but huge duration, which would overflow the sums shards are made of, is refused with the limit named", () => {
+    const text = JSON.stringify({ "tests/a.py::t": 1, "tests/b.py::t": 1e308 });
+    expect(() => parseDurations(text, ".test_durations")).toThrow(
+      '.test_durations: duration of "tests/b.py::t" is 1e+308 s, more than the limit of 86400 s (a day) per test; fix or delete the entry (or re-record the file)',
+    );
+    expect(parseDurations(JSON.stringify({ "tests/a.py::t": MAX_TEST_SECONDS }), ".test_durations")).toEqual({ "tests/a.py::t": MAX_TEST_SECONDS });
+  });
+
+  it("a node id that is also the name of an object's prototype stays an ordinary entry", () => {
+    const d = parseDurations('{"__proto__": 2, "tests/a.py::t": 1}', ".test_durations");
+    expect(Object.keys(d)).toEqual(["__proto__", "tests/a.py::t"]);
+    expect(() => parseDurations('{"__proto__": -1}', ".test_durations")).toThrow('duration of "__proto__" must be a non-negative finite number of seconds, got -1');
+    expect(JSON.parse(formatDurations(mergeDurations(d, { "tests/b.py::t": 3 })))).toEqual(JSON.parse('{"__proto__": 2, "tests/a.py::t": 1, "tests/b.py::t": 3}'));
+  });
+
+  it("the streamed file is the same text as the whole one, previous entries merged and sorted", () => {
+    const previous = { "tests/z.py::t": 9, "tests/b.py::t": 2 };
+    const measured = new Map([["tests/b.py::t", 3], ["tests/a.py::t[é]", 0.25]]);
+    const chunks: string[] = [];
+    writeDurations(previous, measured, (c) => chunks.push(c));
+    expect(chunks.join("")).toBe(formatDurations(mergeDurations(previous, Object.fromEntries(measured))));
+    expect(chunks.join("")).toBe('{\n    "tests/a.py::t[é]": 0.25,\n    "tests/b.py::t": 3,\n    "tests/z.py::t": 9\n}\n');
+    const empty: string[] = [];
+    writeDurations({}, new Map(), (c) => empty.push(c));
+    expect(empty.join("")).toBe(formatDurations({}));
   });
 });

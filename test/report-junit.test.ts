@@ -118,10 +118,10 @@ describe("parseJUnit on hand-written shapes", () => {
     expect(j.cases[0].name).toBe("test_x[&#x110000;]");
   });
 
-  it("reads what saxes alone objects to as before: a control character, a reference to no character", () => {
+  it("reads what saxes alone objects to: a control character, shown as pytest shows it, and a reference to no character, as written", () => {
     const j = parseJUnit('<testsuite><testcase classname="t" name="test_x[\u0001]" file="t.py"><failure message="m">&#0;</failure></testcase></testsuite>', "lane");
     expect(j.problem).toBeNull();
-    expect(j.cases[0]).toMatchObject({ name: "test_x[\u0001]", outcome: "failed", text: "&#0;" });
+    expect(j.cases[0]).toMatchObject({ name: "test_x[#x01]", nodeid: "t.py::test_x[#x01]", outcome: "failed", text: "&#0;" });
   });
 
   it("reports a repeated attribute, which XML forbids, instead of picking one", () => {
@@ -244,11 +244,12 @@ describe("mergeJUnit", () => {
     const xml = mergeJUnit([{ lane: `lane ${hostile}`, cases: [c], problem: null, notes: [] }]);
     expect(XMLValidator.validate(xml)).toBe(true);
     const back = parseJUnit(xml, "merged").cases[0];
-    const clean = hostile.replace("\u0001", "");
-    expect(back.name).toBe(`test_x[${clean}]`);
-    expect(back.message).toBe(clean);
-    expect(back.text).toBe(`${clean}\n]]>`);
-    expect(back.systemOut).toBe(clean);
+    // A name is one line: its tab, newline and bell read back visible; a message keeps its lines.
+    expect(back.name).toBe(`test_x[a&b <c> "d" 'e' ]]> #x09 tab#x0Anewline #x01bell]`);
+    const text = hostile.replace("\u0001", "#x01");
+    expect(back.message).toBe(text);
+    expect(back.text).toBe(`${text}\n]]>`);
+    expect(back.systemOut).toBe(text);
   });
 
   it("keeps a lane's problem as a property and still writes the lanes that are fine", () => {

@@ -11,6 +11,7 @@ import { CollectedTests } from "../core/artifacts/records.js";
 import type { BackendCiConfig, Config, DistMode } from "../core/config/config.js";
 import { type Discovery, discover } from "../core/plan/discover/discover.js";
 import { failedNodeIds } from "../core/report/flaky.js";
+import type { LaneJUnit } from "../core/report/junit.js";
 import { runJUnit } from "../core/report/lane-reading.js";
 import { COMBINED_DIR, containerLayout, type Layout } from "../core/plan/layout.js";
 import { selectPart } from "../core/plan/parts.js";
@@ -108,22 +109,30 @@ export async function prepare(source: Directory, opts: RunOptionsOut, durationsF
   return { ...ctx, snap, discovery, lanes, setupSeconds, durations };
 }
 
-/** A lane, then fresh reruns of only its failed tests while some still fail. */
-async function runWithReruns(p: Prepared, plan: LanePlan): Promise<LaneRun[]> {
-  const first = await runLane(p, plan);
-  const runs = [first];
+/** A lane run whose junit.xml was read once, for its reruns and for the report. */
+export type ReadRun = LaneRun & { parsed: LaneJUnit };
+
+async function runAndRead(p: Prepared, plan: LanePlan): Promise<ReadRun> {
+  const run = await runLane(p, plan);
   // Node ids as pytest takes them from the backend root: JUnit's are relative to pytest's rootdir.
-  let failed = failedNodeIds(runJUnit(first.junit, first.record, plan.id).cases);
+  // The text is dropped once read: a large lane's junit.xml is not held twice.
+  return { ...run, junit: undefined, parsed: runJUnit(run.junit, run.record, run.plan.id) };
+}
+
+/** A lane, then fresh reruns of only its failed tests while some still fail. */
+async function runWithReruns(p: Prepared, plan: LanePlan): Promise<ReadRun[]> {
+  const runs = [await runAndRead(p, plan)];
+  let failed = failedNodeIds(runs[0].parsed.cases);
   for (let attempt = 1; attempt <= p.config.flaky.reruns && failed.length > 0; attempt++) {
-    const rerun = await runLane(p, planRerun(plan, failed, attempt, p.layout));
+    const rerun = await runAndRead(p, planRerun(plan, failed, attempt, p.layout));
     runs.push(rerun);
-    failed = failedNodeIds(runJUnit(rerun.junit, rerun.record, rerun.plan.id).cases);
+    failed = failedNodeIds(rerun.parsed.cases);
   }
   return runs;
 }
 
 /** Every lane and its reruns, on the core's schedule. */
-export function runLanes(p: Prepared): Promise<LaneRun[][]> {
+export function runLanes(p: Prepared): Promise<ReadRun[][]> {
   return runScheduled(p.lanes, (l) => runWithReruns(p, l));
 }
 
@@ -142,7 +151,7 @@ export interface RunInfo {
 }
 
 /** Everything a run hands back: each lane's directory, the combined coverage, and the assembled reports. */
-export async function finish(p: Prepared, runs: LaneRun[][], run: RunInfo, gate: boolean): Promise<PipelineOutput> {
+export async function finish(p: Prepared, runs: ReadRun[][], run: RunInfo, gate: boolean): Promise<PipelineOutput> {
   let reports = dag.directory();
   for (const r of runs.flat()) reports = reports.withDirectory(r.plan.id, r.reports);
   let combine: CombineRun | undefined;

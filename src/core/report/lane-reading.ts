@@ -3,7 +3,6 @@
  * classified, its timings from its own clock, whether its results came from the engine's cache, and
  * every reason it turns the run red or deserves a warning.
  */
-import { posix } from "node:path";
 import { z } from "zod";
 import { LaneRecord } from "../artifacts/records.js";
 import { type Classification, classifyFailures, type FlakyPolicy } from "./flaky.js";
@@ -13,10 +12,14 @@ import { LaneMode } from "./timings.js";
 
 export const Shard = z.object({ index: z.number().int().min(1), count: z.number().int().min(1) });
 
+/** A lane's JUnit as parseJUnit returned it; taken as it is (a million testcases are not checked again). */
+const ParsedJUnit = z.custom<LaneJUnit>((v) => typeof v === "object" && v !== null && Array.isArray((v as LaneJUnit).cases));
+
 /** One run of a lane (its first, or a rerun of its failed tests): what it left and when it was asked for. */
 const LaneRunInput = z.object({
   record: z.unknown().optional(), // lane.json: raw text or parsed JSON; absent when the file is missing
   junitXml: z.string().optional(), // junit.xml text; absent when the file is missing
+  junit: ParsedJUnit.optional(), // junit.xml already read (runJUnit); junitXml is then not read
   /** When the caller asked the engine for this run (ISO 8601, the caller's clock): tells a fresh run from a cache hit. */
   requested_at: z.string().optional(),
 });
@@ -106,21 +109,16 @@ export function reusedFrom(record: LaneRecord | null, requestedAt: string | unde
 
 /**
  * Node ids relative to the backend root. pytest writes JUnit `file` attributes relative to its rootdir,
- * which lane.json names (`tests` when the inifile is tests/pytest.ini); the parser's own `rootdir`
- * option replaces this once it lands.
+ * which lane.json names (`tests` when the inifile is tests/pytest.ini); the parser maps them.
  */
 export function parseLaneJUnit(xml: string | undefined, lane: string, rootdir = "."): LaneJUnit {
-  const junit = parseJUnit(xml, lane);
-  if (posix.normalize(rootdir) === ".") return junit;
-  const rebase = (path: string) => posix.normalize(posix.join(rootdir, path));
-  const rebaseId = (nodeid: string) => {
-    const at = nodeid.indexOf("::");
-    return at < 0 ? rebase(nodeid) : rebase(nodeid.slice(0, at)) + nodeid.slice(at);
-  };
-  return { ...junit, cases: junit.cases.map((c) => ({ ...c, nodeid: rebaseId(c.nodeid), file: c.file === "" ? "" : rebase(c.file) })) };
+  return parseJUnit(xml, lane, { rootdir });
 }
 
-/** One run's JUnit with its node ids mapped through the rootdir its lane.json names. */
+/**
+ * One run's JUnit with its node ids mapped through the rootdir its lane.json names. The Dagger layer
+ * reads each run once, decides its reruns from it, and hands it to the report (`parsed`).
+ */
 export function runJUnit(junitXml: string | undefined, record: unknown, lane: string): LaneJUnit {
   return parseLaneJUnit(junitXml, lane, readArtifact(LaneRecord, record, "lane.json").value?.rootdir);
 }
@@ -129,7 +127,7 @@ export function runJUnit(junitXml: string | undefined, record: unknown, lane: st
 export function readLane(raw: ResultLaneInput, quarantine: readonly string[], policy: FlakyPolicy): LaneReading {
   const input = ResultLaneInput.parse(raw);
   const { value: record, problem: recordProblem } = readArtifact(LaneRecord, input.record, "lane.json");
-  const junit = parseLaneJUnit(input.junitXml, input.id, record?.rootdir);
+  const junit = input.junit ?? parseLaneJUnit(input.junitXml, input.id, record?.rootdir);
   const reruns = input.reruns.map((r, i): RerunReading => {
     const id = r.id ?? `${input.id}-rerun${i + 1}`;
     const read = readArtifact(LaneRecord, r.record, "lane.json");
@@ -137,7 +135,7 @@ export function readLane(raw: ResultLaneInput, quarantine: readonly string[], po
       id,
       record: read.value,
       recordProblem: read.problem,
-      junit: parseLaneJUnit(r.junitXml, id, read.value?.rootdir ?? record?.rootdir),
+      junit: r.junit ?? parseLaneJUnit(r.junitXml, id, read.value?.rootdir ?? record?.rootdir),
       reusedFrom: reusedFrom(read.value, r.requested_at),
       span: read.value ? runSpan(read.value) : null,
     };

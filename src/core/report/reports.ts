@@ -1,12 +1,15 @@
 /**
  * Everything the report step writes, from one read of the lanes' artifacts: `result.json`,
- * `summary.md`, the merged `junit.xml` and `.test_durations` for the next run's shards.
+ * `summary.md`, the merged `junit.xml` and `.test_durations` for the next run's shards. The two
+ * large files are written as streams of chunks (`write`), or joined into strings (`files`).
  */
 import type { Config } from "../config/config.js";
-import { type Durations, durations, formatDurations, mergeDurations } from "../artifacts/durations.js";
-import { mergeJUnit } from "./junit-merge.js";
+import { type Durations, measuredDurations, writeDurations } from "../artifacts/durations.js";
+import type { LaneJUnit } from "./junit.js";
+import { writeMergedJUnit } from "./junit-merge.js";
 import type { LanePlan } from "../plan/plan.js";
 import { buildResult, readLanes, type Result, type ResultInput } from "./result.js";
+import { collect, type Sink } from "./sink.js";
 import { renderSummary } from "./summary.js";
 
 /** The file names `files` uses, relative to the reports directory. */
@@ -16,6 +19,7 @@ export const REPORT_FILES = {
   junit: "junit.xml",
   durations: ".test_durations",
 } as const;
+export type ReportFile = (typeof REPORT_FILES)[keyof typeof REPORT_FILES];
 
 export interface Reports {
   result: Result;
@@ -24,25 +28,45 @@ export interface Reports {
   files: Record<string, string>;
 }
 
+/** The reports of one run, each file written on demand. */
+export interface ReportSet {
+  result: Result;
+  summary: string;
+  /** Writes one of REPORT_FILES to `sink`, chunk by chunk; a large junit.xml is never one string. */
+  write(file: ReportFile, sink: Sink): void;
+}
+
 /**
- * Builds every report from the generic input. `previous` is the committed `.test_durations`, already
- * parsed; this run's first-run durations replace its entries.
+ * Every report from the generic input, ready to write. `previous` is the committed
+ * `.test_durations`, already parsed; this run's first-run durations replace its entries.
  */
-export function buildReports(input: ResultInput, previous: Durations = {}): Reports {
+export function reportSet(input: ResultInput, previous: Durations = {}): ReportSet {
   const readings = readLanes(input);
   const result = buildResult(input, readings);
   const summary = renderSummary(result);
-  const measured = durations(readings.flatMap((r) => r.junit.cases));
-  return {
-    result,
-    summary,
-    files: {
-      [REPORT_FILES.result]: `${JSON.stringify(result, null, 2)}\n`,
-      [REPORT_FILES.summary]: summary,
-      [REPORT_FILES.junit]: mergeJUnit(readings.map((r) => r.junit)),
-      [REPORT_FILES.durations]: formatDurations(Object.keys(previous).length > 0 ? mergeDurations(previous, measured) : measured),
-    },
+  const write = (file: ReportFile, sink: Sink): void => {
+    if (file === REPORT_FILES.result) sink(`${JSON.stringify(result, null, 2)}\n`);
+    else if (file === REPORT_FILES.summary) sink(summary);
+    else if (file === REPORT_FILES.junit) writeMergedJUnit(readings.map((r) => r.junit), sink);
+    else writeDurations(previous, measuredDurations(firstRunCases(readings)), sink);
   };
+  return { result, summary, write };
+}
+
+/** Every lane's first-run cases, one after another, without copying them into one array. */
+function* firstRunCases(readings: readonly { junit: LaneJUnit }[]): Generator<LaneJUnit["cases"][number]> {
+  for (const r of readings) yield* r.junit.cases;
+}
+
+/** Every file of a report set as a string. */
+function filesOf(set: ReportSet): Record<string, string> {
+  return Object.fromEntries(Object.values(REPORT_FILES).map((file) => [file, collect((sink) => set.write(file, sink))]));
+}
+
+/** Builds every report from the generic input, each file as one string (see `reportSet`). */
+export function buildReports(input: ResultInput, previous: Durations = {}): Reports {
+  const set = reportSet(input, previous);
+  return { result: set.result, summary: set.summary, files: filesOf(set) };
 }
 
 /** One run of a lane as the Dagger layer or the host harness read it back. */
@@ -51,6 +75,8 @@ export interface LaneRunArtifacts {
   record?: string;
   /** junit.xml text; undefined when the file is missing. */
   junit?: string;
+  /** junit.xml already read (lane-reading.ts's `runJUnit`): the report reads it from here, not again. */
+  parsed?: LaneJUnit;
   /**
    * When the caller asked for this run (ISO 8601, its own clock), so a lane.json that started earlier
    * is known to come from the engine's cache. Unknown for artifacts read back from elsewhere.
@@ -92,8 +118,16 @@ export interface AssembledReports extends Reports {
   reasons: string[];
 }
 
-/** The report step of pr-backend and combine-parts: plans and raw artifacts in, every report out. */
-export function assembleReports(inputs: ReportInputs): AssembledReports {
+export interface PreparedReports extends ReportSet {
+  ok: boolean;
+  reasons: string[];
+}
+
+/**
+ * The report step of pr-backend and combine-parts: plans and raw artifacts in, every report ready
+ * to write out. Hand lanes over `parsed` and drop their text to keep a large run's memory small.
+ */
+export function prepareReports(inputs: ReportInputs): PreparedReports {
   const input: ResultInput = {
     lanes: inputs.lanes.map(({ plan, first, reruns, part }) => ({
       id: plan.id,
@@ -104,8 +138,9 @@ export function assembleReports(inputs: ReportInputs): AssembledReports {
       failOnEmpty: plan.failOnEmpty,
       record: first.record,
       junitXml: first.junit,
+      junit: first.parsed,
       requested_at: first.requestedAt,
-      reruns: reruns.map((r) => ({ id: r.id, record: r.record, junitXml: r.junit, requested_at: r.requestedAt })),
+      reruns: reruns.map((r) => ({ id: r.id, record: r.record, junitXml: r.junit, junit: r.parsed, requested_at: r.requestedAt })),
     })),
     combine: inputs.combine,
     coverageJson: inputs.coverageJson,
@@ -117,6 +152,12 @@ export function assembleReports(inputs: ReportInputs): AssembledReports {
     run: { wall_s: inputs.run?.wallSeconds, setup_s: inputs.run?.setupSeconds },
     unplanned: inputs.unplanned ?? [],
   };
-  const reports = buildReports(input, inputs.previousDurations);
-  return { ...reports, ok: reports.result.ok, reasons: reports.result.reasons };
+  const set = reportSet(input, inputs.previousDurations);
+  return { ...set, ok: set.result.ok, reasons: set.result.reasons };
+}
+
+/** The report step with every file as a string, for callers that hand files over whole. */
+export function assembleReports(inputs: ReportInputs): AssembledReports {
+  const set = prepareReports(inputs);
+  return { result: set.result, summary: set.summary, files: filesOf(set), ok: set.ok, reasons: set.reasons };
 }

@@ -1,26 +1,24 @@
 /**
  * XML text rules: escaping for the XML this package writes, and the well-formedness check that names
- * what is wrong with XML it cannot read. Values to escape arrive decoded; characters XML 1.0 forbids
- * even as references are dropped, as pytest drops them.
+ * what is wrong with XML it cannot read. Values to escape arrive decoded; control characters, which
+ * XML 1.0 forbids even as references, are written in pytest's visible form (clean-text.ts), the form
+ * the reader gives them, so what is written reads back the same.
  */
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-const TEXT_SPECIAL = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+import { cleanText } from "./clean-text.js";
 
-/** Element text: `&`, `<` and `>` (so `]]>` cannot appear). */
+const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+/** Element text: `&`, `<` and `>` (so `]]>` cannot appear), and `\r`, which readers turn into `\n`. */
 export function escapeText(s: string): string {
   if (!TEXT_SPECIAL.test(s)) return s;
-  return s.replace(FORBIDDEN, "").replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+  return cleanText(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\r", "&#13;");
 }
 
 /** A double-quoted attribute value; tabs and newlines as references, or readers fold them into spaces. */
 export function escapeAttr(s: string): string {
   if (!ATTR_SPECIAL.test(s)) return s;
-  return escapeText(s)
-    .replaceAll('"', "&quot;")
-    .replaceAll("\n", "&#10;")
-    .replaceAll("\r", "&#13;")
-    .replaceAll("\t", "&#9;");
+  return escapeText(s).replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("\t", "&#9;");
 }
 
 /** `<name a="1" b="2">` or `<name a="1"/>` when there is no content. */
