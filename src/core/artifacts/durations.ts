@@ -90,23 +90,30 @@ export function parseDurations(text: string, source: string): Durations {
   return entries as Durations;
 }
 
+/** Characters JSON.stringify escapes in a string: a node id without them is quoted as it is. */
+const JSON_ESCAPED = /["\\\u0000-\u001F\uD800-\uDFFF]/;
+
 /** Writes `{ id: seconds }` entries in pytest-split's layout (JSON, four-space indent), sorted. */
 function writeSorted(byId: ReadonlyMap<string, number>, sink: Sink): void {
   if (byId.size === 0) {
     sink("{}\n");
     return;
   }
-  let chunk = "{\n";
-  let first = true;
+  let lines: string[] = [];
+  let size = 0;
+  let separator = "{\n";
   for (const id of sortedIds(byId)) {
-    chunk += `${first ? "" : ",\n"}    ${JSON.stringify(id)}: ${JSON.stringify(byId.get(id))}`;
-    first = false;
-    if (chunk.length >= 1 << 16) {
-      sink(chunk);
-      chunk = "";
+    const key = JSON_ESCAPED.test(id) ? JSON.stringify(id) : `"${id}"`;
+    lines.push(`    ${key}: ${JSON.stringify(byId.get(id))}`);
+    size += key.length;
+    if (size >= 1 << 16) {
+      sink(separator + lines.join(",\n"));
+      separator = ",\n";
+      lines = [];
+      size = 0;
     }
   }
-  sink(`${chunk}\n}\n`);
+  sink(`${lines.length > 0 ? separator + lines.join(",\n") : ""}\n}\n`);
 }
 
 /**

@@ -170,7 +170,8 @@ function warnings(input: LaneIn, l: LaneTiming): string[] {
     );
   }
   if (l.test_sum_s > DOMINANT_MIN_LANE_S) {
-    const [nodeid, secs] = [...(input.durations ?? [])].reduce((a, b) => (b[1] > a[1] ? b : a));
+    let [nodeid, secs] = ["", -1];
+    for (const [id, t] of input.durations ?? []) if (t > secs) [nodeid, secs] = [id, t];
     if (secs > DOMINANT_SHARE * l.test_sum_s) {
       out.push(
         `Test \`${nodeid}\` takes ${Math.round((100 * secs) / l.test_sum_s)}% of lane \`${l.lane}\`'s test time (${s(secs)} of ${s(l.test_sum_s)}): the lane cannot finish before it; split the test or give it its own lane.`,
