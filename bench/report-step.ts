@@ -7,7 +7,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
-import { readLaneJUnit } from "../src/core/report/lane-reading.js";
+import { runJUnit } from "../src/core/report/lane-reading.js";
 import { type LaneArtifacts, prepareReports, REPORT_FILES } from "../src/core/report/reports.js";
 
 const COMBINE = JSON.stringify({ total: 84.2, fail_under: 80, gate_passed: true, branch: true, inputs: [], message: "ok", reports: [] });
@@ -18,7 +18,7 @@ function step(lanesDir: string, outDir: string): number {
     .sort()
     .map((id) => {
       const record = readFileSync(join(lanesDir, id, "lane.json"), "utf8");
-      const parsed = readLaneJUnit(record, readFileSync(join(lanesDir, id, "junit.xml"), "utf8"), id);
+      const parsed = runJUnit(readFileSync(join(lanesDir, id, "junit.xml"), "utf8"), record, id);
       return { plan: { id, lane: "unit", mode: "parallel", failOnEmpty: false }, first: { record, parsed }, reruns: [] };
     });
   const reports = prepareReports({ config: CONFIG as never, lanes, combine: COMBINE });

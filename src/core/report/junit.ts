@@ -98,7 +98,7 @@ export function parseJUnit(xml: string | undefined, lane: string, options: Parse
 
 /** A lane whose JUnit names tests pytest cannot be given back: read, but never rerun under those ids. */
 function refusal(refused: readonly string[]): string {
-  const more = refused.length > 1 ? ` (and ${refused.length - 1} more testcases)` : "";
+  const more = refused.length > 1 ? ` (and ${refused.length - 1} more testcase${refused.length > 2 ? "s" : ""})` : "";
   return `unsafe node id: ${refused[0]}${more}; those testcases were left out: fix their file attribute or the lane's rootdir`;
 }
 

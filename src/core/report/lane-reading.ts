@@ -8,6 +8,7 @@ import { LaneRecord } from "../artifacts/records.js";
 import { type Classification, classifyFailures, type FlakyPolicy } from "./flaky.js";
 import { type Counts, countCases, type LaneJUnit, parseJUnit, type TestCase } from "./junit.js";
 import { readArtifact } from "../artifacts/read-artifact.js";
+import { code } from "./markdown.js";
 import { LaneMode } from "./timings.js";
 
 export const Shard = z.object({ index: z.number().int().min(1), count: z.number().int().min(1) });
@@ -184,7 +185,7 @@ export function laneCounts(r: LaneReading): { counts: Omit<Counts, "time">; sour
 }
 
 function list(ids: readonly string[], max = 3): string {
-  const shown = ids.slice(0, max).map((id) => `\`${id}\``).join(", ");
+  const shown = ids.slice(0, max).map(code).join(", ");
   return ids.length > max ? `${shown} and ${ids.length - max} more` : shown;
 }
 
@@ -206,7 +207,7 @@ function progress(r: LaneReading): string {
 
 /** Every reason this lane turns the run red, each a sentence naming the lane and the fix. */
 export function laneReasons(r: LaneReading, policy: FlakyPolicy): string[] {
-  const id = `\`${r.input.id}\``;
+  const id = code(r.input.id);
   const out: string[] = [];
   const status = r.record?.status;
   if (!r.record) {

@@ -6,6 +6,7 @@
  * details are cut first, with a note saying how many were left out.
  */
 import { formatSeconds as secs, formatTime } from "./format.js";
+import { block, cell as tableCell, code, html, sentence, text } from "./markdown.js";
 import type { Result, ResultFailure, ResultLane } from "./result.js";
 
 /** GitHub's limit for one step summary, in UTF-8 bytes. */
@@ -13,22 +14,8 @@ export const SUMMARY_MAX_BYTES = 1_048_576;
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
-/** Table cells: pipes split columns and newlines end rows. */
-const cell = (s: string) => s.replaceAll("|", "\\|").replace(/\r?\n/g, " ");
-
-/** An inline code span that survives backticks inside the text. */
-function code(s: string): string {
-  const runs = s.match(/`+/g) ?? [];
-  const fence = "`".repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
-  return fence.length > 1 ? `${fence} ${s} ${fence}` : `\`${s}\``;
-}
-
-/** A fenced block whose fence is longer than any backtick run in the text. */
-function block(text: string): string {
-  const runs = text.match(/`{3,}/g) ?? [];
-  const fence = "`".repeat(Math.max(3, ...runs.map((r) => r.length + 1)));
-  return `${fence}text\n${text}\n${fence}`;
-}
+/** A table cell of untrusted plain text. */
+const cell = (s: string) => tableCell(text(s));
 
 const pct = (n: number) => `${n.toFixed(2)}%`;
 
@@ -86,8 +73,8 @@ function headline(r: Result): string {
     t.flaky > 0 ? `${t.flaky} flaky (policy \`${r.flaky_policy}\`)` : null,
     t.quarantined > 0 ? `${t.quarantined} quarantined` : null,
   ].filter(Boolean);
-  const reasons = r.reasons.map((x) => `- ${x}`).join("\n");
-  const warnings = r.warnings.map((x) => `- ⚠️ ${x}`).join("\n");
+  const reasons = r.reasons.map((x) => `- ${sentence(x)}`).join("\n");
+  const warnings = r.warnings.map((x) => `- ⚠️ ${sentence(x)}`).join("\n");
   return [title(r), facts.join(" · "), reasons, firstAttempts(r).join("\n"), cacheNote(r), warnings].filter(Boolean).join("\n\n");
 }
 
@@ -119,8 +106,8 @@ function isolationSection(r: Result): string | null {
     const i = l.isolation;
     if (!i) return [];
     const out: string[] = [];
-    if (i.database) out.push(`- ${code(l.id)} database: ${VERDICT_ICON[i.database.verdict] ?? "❔"} ${i.database.verdict}: ${i.database.message}`);
-    if (i.redis) out.push(`- ${code(l.id)} Redis: ${VERDICT_ICON[i.redis.verdict] ?? "❔"} ${i.redis.verdict}: ${i.redis.message}`);
+    if (i.database) out.push(`- ${code(l.id)} database: ${VERDICT_ICON[i.database.verdict] ?? "❔"} ${i.database.verdict}: ${sentence(i.database.message)}`);
+    if (i.redis) out.push(`- ${code(l.id)} Redis: ${VERDICT_ICON[i.redis.verdict] ?? "❔"} ${i.redis.verdict}: ${sentence(i.redis.message)}`);
     const prefixes = Object.entries(i.index_prefixes);
     if (prefixes.length > 0) out.push(`- ${code(l.id)} search index prefixes: ${prefixes.map(([w, p]) => `${w} ${code(p)}`).join(", ")}`);
     return out;
@@ -141,12 +128,12 @@ function coverageSection(r: Result): string {
   if (!c && r.part) return "### Coverage\n\nCombined and gated by the matrix's combine-parts job.";
   if (!c) return "### Coverage\n\nNo combined coverage (see the reasons above).";
   const lines = ["### Coverage", ""];
-  if (c.total === null || c.distance === null) lines.push(`Not combined: ${c.message}`);
+  if (c.total === null || c.distance === null) lines.push(`Not combined: ${sentence(c.message)}`);
   else {
     const where = c.distance >= 0 ? `${c.distance.toFixed(2)} points above` : `${(-c.distance).toFixed(2)} points below`;
     lines.push(`${c.distance >= 0 ? "✅" : "❌"} **${pct(c.total)}** against the gate of **${c.fail_under}%**: ${where}.`);
   }
-  for (const p of c.problems) lines.push(`- ⚠️ ${p}`);
+  for (const p of c.problems) lines.push(`- ⚠️ ${sentence(p)}`);
   return lines.join("\n");
 }
 
@@ -155,7 +142,7 @@ function floorsTable(r: Result): string | null {
   const rows = r.floors.map((f) => {
     const figure = f.percent === null ? "no file" : pct(f.percent);
     const floor = f.floor === "exempt" ? "exempt" : `${f.floor}%`;
-    return `| ${cell(code(f.glob))} | ${figure} | ${floor} | ${f.files} | ${f.passed ? "✅" : "❌"} |`;
+    return `| ${tableCell(code(f.glob))} | ${figure} | ${floor} | ${f.files} | ${f.passed ? "✅" : "❌"} |`;
   });
   return ["### Coverage floors", "", "| Path | Coverage | Floor | Files | |", "|---|--:|--:|--:|---|", ...rows].join("\n");
 }
@@ -163,24 +150,20 @@ function floorsTable(r: Result): string | null {
 function failureEntry(f: ResultFailure): string {
   const tag = f.class === "failing" ? "" : ` (${f.class})`;
   const crashed = f.crashed ? " 💥 worker crashed" : "";
-  const title = `<summary>${escapeHtml(f.nodeid)}${tag} in ${escapeHtml(f.lane)}${crashed}: ${escapeHtml(f.message)}</summary>`;
+  const title = `<summary>${html(f.nodeid)}${tag} in ${html(f.lane)}${crashed}: ${html(f.message)}</summary>`;
   return `<details>${title}\n\n${block(f.excerpt)}\n\n</details>`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
 function flakySection(r: Result): string | null {
   const flaky = r.failures.filter((f) => f.class !== "failing");
   if (flaky.length === 0) return null;
-  const rows = flaky.map((f) => `- ${code(f.nodeid)} in ${code(f.lane)}: ${f.class}, ${f.detail}`);
+  const rows = flaky.map((f) => `- ${code(f.nodeid)} in ${code(f.lane)}: ${f.class}, ${text(f.detail)}`);
   return [`### Flaky and quarantined (policy \`${r.flaky_policy}\`)`, "", ...rows].join("\n");
 }
 
 function slowestTable(r: Result): string | null {
   if (r.slowest.length === 0) return null;
-  const rows = r.slowest.map((s) => `| ${cell(code(s.nodeid))} | ${cell(s.lane)} | ${s.seconds.toFixed(2)}s |`);
+  const rows = r.slowest.map((s) => `| ${tableCell(code(s.nodeid))} | ${cell(s.lane)} | ${s.seconds.toFixed(2)}s |`);
   return ["### Ten slowest tests", "", "| Test | Lane | Time |", "|---|---|--:|", ...rows].join("\n");
 }
 
@@ -239,7 +222,7 @@ function criticalPathSection(r: Result): string | null {
       );
     }
   }
-  if (t.warnings.length > 0) lines.push("", ...t.warnings.map((w) => `- ⚠️ ${w}`));
+  if (t.warnings.length > 0) lines.push("", ...t.warnings.map((w) => `- ⚠️ ${sentence(w)}`));
   return lines.join("\n");
 }
 
