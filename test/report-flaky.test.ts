@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyFailures, failedNodeIds, type FlakyPolicy, quarantineMatcher } from "../src/core/report/flaky.js";
+import { classifyFailures, failedNodeIds, type FlakyPolicy, globMatch, quarantineMatcher } from "../src/core/report/flaky.js";
 import type { TestCase } from "../src/core/report/junit.js";
 
 function tc(nodeid: string, outcome: TestCase["outcome"]): TestCase {
@@ -26,6 +26,34 @@ describe("quarantineMatcher", () => {
     ["no entries match nothing", [], "t.py::a", false],
   ])("%s", (_what, entries, nodeid, expected) => {
     expect(quarantineMatcher(entries)(nodeid)).toBe(expected);
+  });
+});
+
+describe("quarantine globs on hostile input", () => {
+  // Runs of stars once became nested `.*` in a regular expression: on these inputs it backtracked
+  // for longer than any test timeout (56 s per id for the first glob on a 200-character id).
+  const long = `tests/${"a/".repeat(5_000)}test_x.py::test_fast[${"b".repeat(5_000)}]`;
+
+  it("a glob with a run of stars decides over long node ids", () => {
+    const match = quarantineMatcher(["tests/********::slow", "*a*a*a*a*a*a*a*a*a*a*b*c", "tests/*?*?*?*?*?*?*?*?::*[*]"]);
+    expect(match(long)).toBe(true);
+    expect(match(`${long}x`)).toBe(false);
+    expect(match(`tests/${"x".repeat(20_000)}::slow`)).toBe(true);
+    expect(match(`${"a".repeat(20_000)}b`)).toBe(false);
+    expect(match(`${"a".repeat(20_000)}bc`)).toBe(true);
+  });
+
+  it.each([
+    ["***", "", true],
+    ["a**b", "ab", true],
+    ["a*b*c", "abxbc", true],
+    ["a*b*c", "abxbcx", false],
+    ["?", "", false],
+    ["*?", "x", true],
+    ["t.py::*[1-?]", "t.py::test[1-a]", true],
+    ["t.py::*[1-?]", "t.py::test[1-ab]", false],
+  ])("%j matches %j: %s", (glob, nodeid, expected) => {
+    expect(globMatch(glob, nodeid)).toBe(expected);
   });
 });
 

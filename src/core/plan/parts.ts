@@ -5,13 +5,65 @@
  */
 import type { LanePlan } from "./plan.js";
 
-/** A lane's expected seconds: its shard's, or the recorded durations under its paths, or its test count. */
-function laneWeight(lane: LanePlan, durations: Record<string, number>): number {
+/** The paths and node ids a lane's pytest argv selects (what follows `python -m pytest`, options left out). */
+const selectorsOf = (lane: LanePlan) => lane.pytest.slice(3).filter((a) => !a.startsWith("-"));
+
+/** Seconds of the node ids that are a selector, that are under it as a directory (`p/...`), or as a module or class (`p::...`). */
+interface Sums {
+  exact: Map<string, number>;
+  dir: Map<string, number>;
+  inner: Map<string, number>;
+}
+
+/**
+ * Recorded seconds under each selector of any lane, from one pass over the durations. Only prefixes
+ * as long as some selector are looked up, so the pass is linear in the durations' total length.
+ */
+function secondsBySelector(lanes: readonly LanePlan[], durations: Record<string, number>): Sums {
+  const selectors = new Set(lanes.flatMap(selectorsOf));
+  const dirs = new Set([...selectors].map((p) => p.replace(/\/$/, "")));
+  const sums: Sums = { exact: new Map(), dir: new Map(), inner: new Map() };
+  const lengths = new Set([...selectors, ...dirs].map((p) => p.length));
+  const add = (m: Map<string, number>, key: string, s: number) => m.set(key, (m.get(key) ?? 0) + s);
+  for (const [id, s] of Object.entries(durations)) {
+    if (selectors.has(id)) add(sums.exact, id, s);
+    for (let k = id.indexOf("/"); k >= 0; k = id.indexOf("/", k + 1)) {
+      if (lengths.has(k) && dirs.has(id.slice(0, k))) add(sums.dir, id.slice(0, k), s);
+    }
+    for (let k = id.indexOf("::"); k >= 0; k = id.indexOf("::", k + 1)) {
+      if (lengths.has(k) && selectors.has(id.slice(0, k))) add(sums.inner, id.slice(0, k), s);
+    }
+  }
+  return sums;
+}
+
+/** A selector `a` covers `b` when every node id under `b` is under `a` too. */
+function covers(a: string, b: string): boolean {
+  return b === a || b.startsWith(`${a.replace(/\/$/, "")}/`) || b.startsWith(`${a}::`);
+}
+
+/** A lane's expected seconds: its shard's, or the recorded durations under its paths, or 1 without any. */
+function laneWeight(lane: LanePlan, sums: Sums): number {
   if (lane.expectedSeconds !== undefined) return lane.expectedSeconds;
-  const sel = lane.pytest.slice(3).filter((a) => !a.startsWith("-"));
+  // Selectors inside another of the lane's own count once, under the outer one.
+  const sel = [...new Set(selectorsOf(lane))];
+  const outer = sel.filter((b) => !sel.some((a) => a !== b && covers(a, b)));
   let sum = 0;
-  for (const [id, s] of Object.entries(durations)) if (sel.some((p) => id === p || id.startsWith(`${p.replace(/\/$/, "")}/`) || id.startsWith(`${p}::`))) sum += s;
+  for (const p of outer) {
+    const dir = sums.dir.get(p.replace(/\/$/, "")) ?? 0;
+    // Under `tests/`, an id `tests/` or `tests/::x` is already counted as under the directory.
+    sum += p.endsWith("/") ? dir : dir + (sums.exact.get(p) ?? 0) + (sums.inner.get(p) ?? 0);
+  }
   return sum || 1;
+}
+
+/**
+ * Each lane's expected seconds: its shard's, or the sum of the recorded durations its selectors
+ * cover (each node id once per lane), or 1 when none are recorded. Linear in the durations.
+ */
+export function laneWeights(lanes: readonly LanePlan[], durations: Record<string, number>): number[] {
+  const sums = secondsBySelector(lanes, durations);
+  return lanes.map((l) => laneWeight(l, sums));
 }
 
 /**
@@ -22,7 +74,8 @@ export function selectPart(lanes: LanePlan[], part: number, parts: number, durat
   if (!Number.isInteger(parts) || parts < 1) throw new Error(`parts = ${parts} is not allowed: a whole number >= 1`);
   if (!Number.isInteger(part) || part < 1 || part > parts)
     throw new Error(`part = ${part} is not allowed: a whole number from 1 to parts (${parts})`);
-  const weighted = lanes.map((l, i) => ({ l, i, w: laneWeight(l, durations) }));
+  const weights = laneWeights(lanes, durations);
+  const weighted = lanes.map((l, i) => ({ l, i, w: weights[i] }));
   weighted.sort((a, b) => b.w - a.w || a.i - b.i);
   const load = new Array<number>(parts).fill(0);
   const owner = new Map<number, number>();
