@@ -2,7 +2,7 @@
  * The report step as `npm run bench -- report` measures it, in a process of its own:
  * `report-step.ts <lanes dir> <out dir>`, where each lane is a directory holding lane.json and
  * junit.xml. Reads each lane once (its text dropped once parsed, as the Dagger layer does), builds
- * every report and writes each to a file in chunks. Prints `{"testcases", "ms", "peak_mb"}`.
+ * every report and writes each to a file in chunks. Prints `{"testcases", "ms", "peak_mb", "cpu_ms"}`.
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -36,7 +36,10 @@ function step(lanesDir: string, outDir: string): number {
 
 const [lanesDir, outDir] = process.argv.slice(2);
 const started = performance.now();
+const cpu = process.cpuUsage();
 const testcases = step(lanesDir, outDir);
 const ms = Math.round(performance.now() - started);
-// maxRSS is in kilobytes: the most this process ever held, the report step's peak.
-console.log(JSON.stringify({ testcases, ms, peak_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+const { user, system } = process.cpuUsage(cpu);
+// maxRSS is in kilobytes: the most this process ever held, the report step's peak. CPU time says
+// how much of the wall time was the step's own on a machine busy with other work.
+console.log(JSON.stringify({ testcases, ms, peak_mb: Math.round(process.resourceUsage().maxRSS / 1024), cpu_ms: Math.round((user + system) / 1000) }));

@@ -38,6 +38,7 @@ interface StepFigures {
   testcases: number;
   ms: number;
   peak_mb: number;
+  cpu_ms: number;
 }
 
 /** Writes the lanes' files under a fresh directory, runs the step on them in a child, and returns its figures. */
@@ -72,5 +73,6 @@ export default async function main(args: string[]): Promise<void> {
     throw new Error(`--testcases ${values.testcases} is not allowed: a whole number of at least ${LANES} (one per lane)`);
   }
   const f = benchReport(testcases);
+  console.error(`report step: ${f.cpu_ms} ms of CPU time (user + system) in ${f.ms} ms of wall time`);
   console.log(`report testcases=${f.testcases} ms=${f.ms} peak_mb=${f.peak_mb}`);
 }

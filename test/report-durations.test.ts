@@ -57,13 +57,20 @@ describe("durations", () => {
 
   it("the streamed file is the same text as the whole one, previous entries merged and sorted", () => {
     const previous = { "tests/z.py::t": 9, "tests/b.py::t": 2 };
-    const measured = new Map([["tests/b.py::t", 3], ["tests/a.py::t[é]", 0.25]]);
+    const measured = [
+      { nodeid: "tests/b.py::t", time: 1 },
+      { nodeid: "tests/a.py::t[é]", time: 0.25 },
+      { nodeid: "tests/b.py::t", time: 3 }, // the same test in a later lane: its figure wins
+    ];
     const chunks: string[] = [];
     writeDurations(previous, measured, (c) => chunks.push(c));
-    expect(chunks.join("")).toBe(formatDurations(mergeDurations(previous, Object.fromEntries(measured))));
+    expect(chunks.join("")).toBe(formatDurations(mergeDurations(previous, durations(measured))));
     expect(chunks.join("")).toBe('{\n    "tests/a.py::t[é]": 0.25,\n    "tests/b.py::t": 3,\n    "tests/z.py::t": 9\n}\n');
     const empty: string[] = [];
-    writeDurations({}, new Map(), (c) => empty.push(c));
+    writeDurations({}, [], (c) => empty.push(c));
     expect(empty.join("")).toBe(formatDurations({}));
+    const nul: string[] = [];
+    writeDurations({ "b\u0000": 1, b: 2 }, [{ nodeid: "a", time: 3 }, { nodeid: "b", time: 4 }], (c) => nul.push(c));
+    expect(nul.join("")).toBe('{\n    "a": 3,\n    "b": 4,\n    "b\\u0000": 1\n}\n');
   });
 });

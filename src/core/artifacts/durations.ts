@@ -29,7 +29,7 @@ function record(byId: ReadonlyMap<string, number>, ids: readonly string[]): Dura
 const sortedIds = (byId: ReadonlyMap<string, number>) => [...byId.keys()].sort();
 
 /** This run's figure for every test that ran, unsorted. Skipped tests keep their (tiny) time too. */
-export function measuredDurations(cases: Iterable<{ nodeid: string; time: number }>): Map<string, number> {
+function measuredDurations(cases: Iterable<{ nodeid: string; time: number }>): Map<string, number> {
   const byId = new Map<string, number>();
   for (const c of cases) byId.set(c.nodeid, Math.round(c.time * 1e6) / 1e6);
   return byId;
@@ -41,7 +41,8 @@ export function durations(cases: Iterable<{ nodeid: string; time: number }>): Du
   return record(byId, sortedIds(byId));
 }
 
-function merged(previous: Durations, next: ReadonlyMap<string, number>): Map<string, number> {
+function merged(previous: Durations, next: Map<string, number>): Map<string, number> {
+  if (Object.keys(previous).length === 0) return next;
   const byId = new Map(Object.entries(previous));
   for (const [id, s] of next) byId.set(id, s);
   return byId;
@@ -93,18 +94,14 @@ export function parseDurations(text: string, source: string): Durations {
 /** Characters JSON.stringify escapes in a string: a node id without them is quoted as it is. */
 const JSON_ESCAPED = /["\\\u0000-\u001F\uD800-\uDFFF]/;
 
-/** Writes `{ id: seconds }` entries in pytest-split's layout (JSON, four-space indent), sorted. */
-function writeSorted(byId: ReadonlyMap<string, number>, sink: Sink): void {
-  if (byId.size === 0) {
-    sink("{}\n");
-    return;
-  }
+/** Writes sorted `[id, seconds]` entries in pytest-split's layout (JSON, four-space indent). */
+function writeEntries(entries: Iterable<readonly [string, number]>, sink: Sink): void {
   let lines: string[] = [];
   let size = 0;
   let separator = "{\n";
-  for (const id of sortedIds(byId)) {
+  for (const [id, seconds] of entries) {
     const key = JSON_ESCAPED.test(id) ? JSON.stringify(id) : `"${id}"`;
-    lines.push(`    ${key}: ${JSON.stringify(byId.get(id))}`);
+    lines.push(`    ${key}: ${JSON.stringify(seconds)}`);
     size += key.length;
     if (size >= 1 << 16) {
       sink(separator + lines.join(",\n"));
@@ -113,15 +110,20 @@ function writeSorted(byId: ReadonlyMap<string, number>, sink: Sink): void {
       size = 0;
     }
   }
-  sink(`${lines.length > 0 ? separator + lines.join(",\n") : ""}\n}\n`);
+  if (separator === "{\n" && lines.length === 0) sink("{}\n");
+  else sink(`${lines.length > 0 ? separator + lines.join(",\n") : ""}\n}\n`);
 }
 
 /**
  * The next `.test_durations`, written to `sink`: the previous file's entries with this run's
- * figures in their place, sorted by node id.
+ * figures (every test that ran, skipped ones too) in their place, sorted by node id.
  */
-export function writeDurations(previous: Durations, measured: ReadonlyMap<string, number>, sink: Sink): void {
-  writeSorted(Object.keys(previous).length > 0 ? merged(previous, measured) : measured, sink);
+export function writeDurations(previous: Durations, measured: Iterable<{ nodeid: string; time: number }>, sink: Sink): void {
+  writeEntries(sortedEntries(merged(previous, measuredDurations(measured))), sink);
+}
+
+function* sortedEntries(byId: ReadonlyMap<string, number>): Generator<readonly [string, number]> {
+  for (const id of sortedIds(byId)) yield [id, byId.get(id) as number];
 }
 
 /** The file's text, in the order given (`durations` and `mergeDurations` sort), with a final newline. */

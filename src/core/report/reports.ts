@@ -4,7 +4,7 @@
  * large files are written as streams of chunks (`write`), or joined into strings (`files`).
  */
 import type { Config } from "../config/config.js";
-import { type Durations, measuredDurations, writeDurations } from "../artifacts/durations.js";
+import { type Durations, writeDurations } from "../artifacts/durations.js";
 import type { LaneJUnit } from "./junit.js";
 import { writeMergedJUnit } from "./junit-merge.js";
 import type { LanePlan } from "../plan/plan.js";
@@ -48,7 +48,7 @@ export function reportSet(input: ResultInput, previous: Durations = {}): ReportS
     if (file === REPORT_FILES.result) sink(`${JSON.stringify(result, null, 2)}\n`);
     else if (file === REPORT_FILES.summary) sink(summary);
     else if (file === REPORT_FILES.junit) writeMergedJUnit(readings.map((r) => r.junit), sink);
-    else writeDurations(previous, measuredDurations(firstRunCases(readings)), sink);
+    else writeDurations(previous, firstRunCases(readings), sink);
   };
   return { result, summary, write };
 }
