@@ -161,7 +161,7 @@ export async function finish(p: Prepared, runs: ReadRun[][], run: RunInfo, gate:
     combine = await runCombine(p.base, p.helpers, p.layout, plan, written.map((r) => ({ path: r.plan.outputs.coverage, file: r.container.file(r.plan.outputs.coverage) })));
     reports = reports.withDirectory(COMBINED_DIR, combine.container.directory(plan.outDir));
   }
-  const artifacts = (r: LaneRun) => ({ record: r.record, junit: r.junit, requestedAt: r.requestedAt });
+  const artifacts = (r: ReadRun) => ({ record: r.record, junit: r.junit, parsed: r.parsed, requestedAt: r.requestedAt });
   const assembled = assembleReports({
     part: run.part,
     parts: run.parts,
