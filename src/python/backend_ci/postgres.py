@@ -2,7 +2,8 @@
 
 Our own connections carry ``application_name=backend-ci`` and go to the ``postgres`` maintenance
 database first (then the lane's base database, then ``template1``), so that the base database's
-statistics count the tests' traffic alone. psycopg (3) or psycopg2, whichever the image has.
+statistics count the tests' traffic alone. psycopg (3), psycopg2 or asyncpg, whichever the image
+has (a backend on asyncpg alone is common; asyncpg runs on an event loop of its own, in a thread).
 """
 
 from __future__ import annotations
@@ -36,11 +37,70 @@ def connect(url: str, timeout: float = 10.0):
         return psycopg.connect(dsn, autocommit=True, connect_timeout=seconds, application_name=APP_NAME)
     try:
         import psycopg2  # type: ignore
+    except ImportError:
+        psycopg2 = None
+    if psycopg2 is not None:
+        conn = psycopg2.connect(dsn, connect_timeout=seconds, application_name=APP_NAME)
+        conn.autocommit = True
+        return conn
+    try:
+        import asyncpg  # type: ignore  # noqa: F401
     except ImportError as exc:
-        raise DriverMissing("backend-ci needs psycopg (3) or psycopg2 in the lane's Python to manage databases") from exc
-    conn = psycopg2.connect(dsn, connect_timeout=seconds, application_name=APP_NAME)
-    conn.autocommit = True
-    return conn
+        raise DriverMissing("backend-ci needs psycopg (3), psycopg2 or asyncpg in the lane's Python to manage databases") from exc
+    return AsyncpgConnection(dsn, seconds)
+
+
+class AsyncpgConnection:
+    """The DB-API calls the helpers use (cursor, execute with %s parameters, fetchall, close) over
+    asyncpg, on an event loop of its own in a daemon thread: the tests' own loop is never touched."""
+
+    def __init__(self, dsn: str, timeout: float) -> None:
+        import asyncio
+        import threading
+
+        import asyncpg  # type: ignore
+
+        self._loop = asyncio.new_event_loop()
+        threading.Thread(target=self._loop.run_forever, name="backend-ci-asyncpg", daemon=True).start()
+        try:
+            self._conn = self.run(asyncpg.connect(dsn, timeout=timeout, server_settings={"application_name": APP_NAME}))
+        except BaseException:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            raise
+
+    def run(self, coroutine):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def cursor(self) -> "_AsyncpgCursor":
+        return _AsyncpgCursor(self)
+
+    def close(self) -> None:
+        try:
+            self.run(self._conn.close())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+class _AsyncpgCursor:
+    description = ("rows",)  # fetch returns rows for every statement; none for DDL
+
+    def __init__(self, conn: AsyncpgConnection) -> None:
+        self._conn = conn
+        self._rows: List[Tuple[Any, ...]] = []
+
+    def execute(self, sql: str, params: Optional[Sequence[Any]] = None) -> None:
+        parts = sql.split("%s")
+        text = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+        records = self._conn.run(self._conn._conn.fetch(text, *(params or [])))
+        self._rows = [tuple(r) for r in records]
+
+    def fetchall(self) -> List[Tuple[Any, ...]]:
+        return self._rows
+
+    def close(self) -> None:
+        self._rows = []
 
 
 def execute(conn, sql: str, params: Optional[Sequence[Any]] = None) -> List[Tuple[Any, ...]]:
