@@ -70,10 +70,13 @@ describe("node ids are relative to the backend root, wherever pytest's rootdir w
     expect(back.cases.map((c) => [c.nodeid, c.file, c.classname, c.name])).toEqual(lane.cases.map((c) => [c.nodeid, c.file, c.classname, c.name]));
   });
 
-  it("an inifile above the backend (rootdir ..) gives ids that climb out and back in, which pytest accepts from the backend root", () => {
-    const j = parseJUnit(fixture("inifile-parent.xml"), "api", { rootdir: ".." });
+  it("an inifile above the backend (rootdir ..) gives the ids the backend root sees, once lane.json says where the backend is", () => {
+    const j = parseJUnit(fixture("inifile-parent.xml"), "api", { rootdir: "..", invocation: "backend" });
     expect(j.problem).toBeNull();
-    expect(j.cases.map((c) => c.nodeid)).toEqual(["../backend/tests/test_api.py::test_health", "../backend/tests/test_api.py::test_fails"]);
+    expect(j.cases.map((c) => c.nodeid)).toEqual(["tests/test_api.py::test_health", "tests/test_api.py::test_fails"]);
+    // Without it (a lane.json of an older runner) the ids climb out and back in, which pytest accepts too.
+    const older = parseJUnit(fixture("inifile-parent.xml"), "api", { rootdir: ".." });
+    expect(older.cases.map((c) => c.nodeid)).toEqual(["../backend/tests/test_api.py::test_health", "../backend/tests/test_api.py::test_fails"]);
     const collected = execFileSync(PYTHON, ["-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q", j.cases[1].nodeid], {
       cwd: join(FIXTURES, "src-monorepo/backend"),
       encoding: "utf8",
@@ -94,6 +97,15 @@ describe("node ids are relative to the backend root, wherever pytest's rootdir w
     expect(ids(testcase(`classname="" name="t" file="${file}"`), rootdir)).toEqual([path]);
     const classname = normalizePath(file).replace(/\.py$/, "").replaceAll("/", ".");
     expect(ids(testcase(`classname="${classname}.TestX" name="t" file="${file}"`), rootdir)).toEqual([`${path}::TestX::t`]);
+  });
+
+  it.each([
+    ["backend/tests/t.py", "..", "backend", "tests/t.py"],
+    ["common/t.py", "..", "backend", "../common/t.py"],
+    ["apps/api/tests/t.py", "../..", "apps/api", "tests/t.py"],
+    ["x/t.py", "../x", "../b", "../x/x/t.py"],
+  ])("file %s under rootdir %s with the backend at %s is %s", (file, rootdir, invocation, path) => {
+    expect(parseJUnit(`<testsuite><testcase classname="" name="t" file="${file}"/></testsuite>`, "l", { rootdir, invocation }).cases.map((c) => c.nodeid)).toEqual([path]);
   });
 
   it("normalizes a path of 100 000 segments without recursion", () => {

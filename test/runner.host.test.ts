@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CollectedTests } from "../src/core/artifacts/records.js";
 import { parseJUnit } from "../src/core/report/junit.js";
 import { FIXTURES, HELPERS, type LaneSpec, runLane } from "./harness/lane.js";
-import { PYTHON, exec } from "./harness/run.js";
+import { PYTHON, REPO, exec } from "./harness/run.js";
 
 const APP = join(FIXTURES, "runner");
 let root: string;
@@ -184,5 +184,18 @@ describe("node ids relative to the backend root", () => {
     const cases = parseJUnit(run.junit, "picked").cases.map((c) => c.name).sort();
     expect(cases).toEqual(["test_b", "test_c[2]"]);
     expect(existsSync(join(root, "reports", "picked", "lane.json"))).toBe(true);
+  });
+
+  it("collects ids from the backend folder when the inifile is in the folder above, and lane.json says where the backend sits", async () => {
+    const backend = join(REPO, "test/fixtures/junit/src-monorepo/backend");
+    const out = join(root, "collected-above.json");
+    const r = await exec([PYTHON, "-m", "pytest", "tests", "--collect-only", "-q", "-p", "backend_ci_plugin", `--backend-ci-collect=${out}`, "-p", "no:cacheprovider"], { PYTHONPATH: HELPERS }, backend);
+    expect(r.exitCode, r.output).toBe(0);
+    const collected = CollectedTests.parse(JSON.parse(readFileSync(out, "utf8"))).map((t) => t.nodeid);
+    expect(collected).toEqual(["tests/test_api.py::test_health", "tests/test_api.py::test_fails"]);
+    const run = await runLane({ id: "above", source: backend, reports: join(root, "reports-above"), pytest: collected });
+    expect([run.record.rootdir, run.record.invocation]).toEqual(["..", "backend"]);
+    // The report reads pytest's rootdir-relative JUnit back to the ids it collected.
+    expect(parseJUnit(run.junit, "above", { rootdir: run.record.rootdir, invocation: run.record.invocation }).cases.map((c) => c.nodeid)).toEqual(collected);
   });
 });

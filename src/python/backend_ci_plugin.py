@@ -61,7 +61,7 @@ def pytest_configure(config):
         L.session = Session()
     controller = distributes(config.option, final=True)
     workers = len(config.getoption("tx", None) or []) if controller else 0
-    L.session.update(rootdir=collect.relative_rootdir(config), workers=workers)
+    L.session.update(rootdir=collect.relative_rootdir(config), invocation=collect.relative_invocation(config), workers=workers)
     if not L.isolation or runs_no_tests(config.option):
         return
     # Options are final now (xdist resolved -n auto): correct the early guess if needed.

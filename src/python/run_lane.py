@@ -119,6 +119,7 @@ def _merge_runinfo(record: Dict[str, Any], folder: str) -> Optional[Dict[str, An
     if isinstance(session, dict):
         record["session"] = {k: session.get(k) for k in ("started", "finished", "exitstatus", "last_test", "counts")}
         record["rootdir"] = session.get("rootdir") or "."
+        record["invocation"] = session.get("invocation") or "."
         record["workers"] = int(session.get("workers") or 0)
     if isinstance(isolation, dict):
         record["isolation"] = isolation
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace, command: List[str]) -> int:
     record: Dict[str, Any] = {
         "lane": args.lane, "status": "crashed", "exit_code": -1, "message": "run_lane.py stopped before pytest ran",
         "readiness_s": 0.0, "tests_s": 0.0, "started_at": now_iso(started), "finished_at": "", "argv": command,
-        "workers": 0, "workers_planned": args.workers_planned, "cause": None, "rootdir": ".",
+        "workers": 0, "workers_planned": args.workers_planned, "cause": None, "rootdir": ".", "invocation": ".",
         "service_wait_s": None, "services": [], "session": None, "isolation": None, "coverage": None,
     }
     redact = redactor()

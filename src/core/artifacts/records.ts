@@ -117,6 +117,8 @@ export const LaneRecord = z.object({
   cause: z.string().nullable().default(null),
   /** pytest's rootdir relative to the lane's working directory ("." when the same): JUnit `file` attributes are relative to it. */
   rootdir: z.string().default("."),
+  /** The backend root relative to pytest's rootdir ("." when the same; "backend" when the inifile is in the folder above). */
+  invocation: z.string().default("."),
   /** Seconds between the earliest start of this lane's own services and the start of its container: the engine's health wait, which the runner cannot see. Null when unknown or when services are shared (host harness). */
   service_wait_s: z.number().nullable().default(null),
   services: z.array(ServiceReadiness).default([]),

@@ -73,12 +73,12 @@ const SLICE = 1 << 20;
  * parent's own testcases); the text of a detail or output element is its own character data, not
  * that of elements inside it. `rootdir` is pytest's rootdir relative to the backend root.
  */
-export function readCases(xml: string, rootdir: string): Read {
+export function readCases(xml: string, rootdir: string, invocation = "."): Read {
   const top: Suite[] = [];
   const kinds: Kind[] = [];
   const names: string[] = [];
   const suites: Suite[] = [];
-  const ids = new NodeIds(rootdir);
+  const ids = new NodeIds(rootdir, invocation);
   const read: Read = { cases: [], elements: 0, guessed: 0, refused: [], parserErrors: false, open: names };
   let attrs: Record<string, string> = {};
   let content: Content | null = null;

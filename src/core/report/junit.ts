@@ -52,6 +52,8 @@ export interface ParseOptions {
    * same, "tests" for an inifile in tests/): JUnit `file` attributes are relative to it.
    */
   rootdir?: string;
+  /** The backend root relative to pytest's rootdir (lane.json's `invocation`), needed when the rootdir is above it. */
+  invocation?: string;
 }
 
 /** Counts as the JUnit format reports them on a <testsuite>. */
@@ -74,6 +76,7 @@ export function parseJUnit(xml: string | undefined, lane: string, options: Parse
   if (xml === undefined) return { lane, cases: [], problem: "no JUnit file", notes: [] };
   if (xml.trim() === "") return { lane, cases: [], problem: "empty file", notes: [] };
   const rootdir = options.rootdir ?? ".";
+  const invocation = options.invocation ?? ".";
   const notes: string[] = [];
   const fail = (problem: string, cases: TestCase[] = []): LaneJUnit => ({ lane, cases, problem, notes });
   const root = rootName(xml);
@@ -83,10 +86,10 @@ export function parseJUnit(xml: string | undefined, lane: string, options: Parse
   const end = xml.trimEnd();
   const closed = end.endsWith(`</${root}>`) || new RegExp(`^<${root}\\b[^<]*/>$`).test(end.slice(end.lastIndexOf("<")));
   if (!closed) {
-    if (!xml.includes(`</${root}>`)) return fail("truncated", recoverTruncated(xml, rootdir, notes));
+    if (!xml.includes(`</${root}>`)) return fail("truncated", recoverTruncated(xml, rootdir, invocation, notes));
     return fail(malformed(xml, `content after </${root}>`));
   }
-  const read = readCases(xml, rootdir);
+  const read = readCases(xml, rootdir, invocation);
   const problem = read.parserErrors ? unusable(xml) : null;
   if (problem) return fail(problem);
   noteGuessed(read, notes);
@@ -144,7 +147,7 @@ function countTags(xml: string, open: string): number {
 }
 
 /** Keeps the complete testcases before the cut, so a truncated lane still reports what it ran. */
-function recoverTruncated(xml: string, rootdir: string, notes: string[]): TestCase[] {
+function recoverTruncated(xml: string, rootdir: string, invocation: string, notes: string[]): TestCase[] {
   const closed = xml.lastIndexOf("</testcase>");
   let cut = closed < 0 ? -1 : closed + "</testcase>".length;
   const open = xml.lastIndexOf("<testcase");
@@ -154,7 +157,7 @@ function recoverTruncated(xml: string, rootdir: string, notes: string[]): TestCa
   }
   if (cut < 0) return [];
   const head = xml.slice(0, cut);
-  const read = readCases(head, rootdir);
+  const read = readCases(head, rootdir, invocation);
   // saxes objects to the elements the cut left open; what was before the cut must be sound.
   const closing = read.open.map((name) => `</${name}>`).reverse().join("");
   if (read.parserErrors && unusable(head + closing) !== null) return [];

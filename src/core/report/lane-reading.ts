@@ -112,8 +112,8 @@ export function reusedFrom(record: LaneRecord | null, requestedAt: string | unde
  * Node ids relative to the backend root. pytest writes JUnit `file` attributes relative to its rootdir,
  * which lane.json names (`tests` when the inifile is tests/pytest.ini); the parser maps them.
  */
-export function parseLaneJUnit(xml: string | undefined, lane: string, rootdir = "."): LaneJUnit {
-  return parseJUnit(xml, lane, { rootdir });
+export function parseLaneJUnit(xml: string | undefined, lane: string, record?: Pick<LaneRecord, "rootdir" | "invocation"> | null): LaneJUnit {
+  return parseJUnit(xml, lane, { rootdir: record?.rootdir ?? ".", invocation: record?.invocation ?? "." });
 }
 
 /**
@@ -121,14 +121,14 @@ export function parseLaneJUnit(xml: string | undefined, lane: string, rootdir = 
  * reads each run once, decides its reruns from it, and hands it to the report (`parsed`).
  */
 export function runJUnit(junitXml: string | undefined, record: unknown, lane: string): LaneJUnit {
-  return parseLaneJUnit(junitXml, lane, readArtifact(LaneRecord, record, "lane.json").value?.rootdir);
+  return parseLaneJUnit(junitXml, lane, readArtifact(LaneRecord, record, "lane.json").value);
 }
 
 /** Reads one lane's artifacts and classifies its failures against its reruns. */
 export function readLane(raw: ResultLaneInput, quarantine: readonly string[], policy: FlakyPolicy): LaneReading {
   const input = ResultLaneInput.parse(raw);
   const { value: record, problem: recordProblem } = readArtifact(LaneRecord, input.record, "lane.json");
-  const junit = input.junit ?? parseLaneJUnit(input.junitXml, input.id, record?.rootdir);
+  const junit = input.junit ?? parseLaneJUnit(input.junitXml, input.id, record);
   const reruns = input.reruns.map((r, i): RerunReading => {
     const id = r.id ?? `${input.id}-rerun${i + 1}`;
     const read = readArtifact(LaneRecord, r.record, "lane.json");
@@ -136,7 +136,7 @@ export function readLane(raw: ResultLaneInput, quarantine: readonly string[], po
       id,
       record: read.value,
       recordProblem: read.problem,
-      junit: r.junit ?? parseLaneJUnit(r.junitXml, id, read.value?.rootdir ?? record?.rootdir),
+      junit: r.junit ?? parseLaneJUnit(r.junitXml, id, read.value ?? record),
       reusedFrom: reusedFrom(read.value, r.requested_at),
       span: read.value ? runSpan(read.value) : null,
     };

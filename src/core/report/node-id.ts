@@ -24,9 +24,22 @@ export function normalizePath(path: string): string {
   return joined === "" ? "." : joined;
 }
 
-/** A rootdir-relative path seen from the backend root. */
-export function fromRootdir(rootdir: string, path: string): string {
-  return rootdir === "." || rootdir === "" ? normalizePath(path) : normalizePath(`${rootdir}/${path}`);
+/**
+ * A rootdir-relative path seen from the backend root. `rootdir` is pytest's rootdir relative to the
+ * backend root; `invocation` the backend root relative to the rootdir, which is what says where a
+ * path goes when the rootdir is above the backend (rootdir "..", invocation "backend": the rootdir's
+ * `backend/tests/x.py` is the backend's `tests/x.py`, its `common/y.py` is `../common/y.py`).
+ */
+export function fromRootdir(rootdir: string, path: string, invocation = "."): string {
+  if (rootdir === "." || rootdir === "") return normalizePath(path);
+  const inv = normalizePath(invocation);
+  if (rootdir.split("/").includes("..") && inv !== "." && !inv.split("/").includes("..")) {
+    const p = normalizePath(path);
+    if (p === inv) return ".";
+    if (p.startsWith(`${inv}/`)) return p.slice(inv.length + 1);
+    return normalizePath(`${"../".repeat(inv.split("/").length)}${p}`);
+  }
+  return normalizePath(`${rootdir}/${path}`);
 }
 
 /** The dotted module name pytest derives a classname from: `tests/unit/test_x.py` -> `tests.unit.test_x`. */
@@ -79,7 +92,10 @@ export interface NodePrefix {
 export class NodeIds {
   private readonly byPair = new Map<string, Map<string, NodePrefix>>();
 
-  constructor(private readonly rootdir: string) {}
+  constructor(
+    private readonly rootdir: string,
+    private readonly invocation = ".",
+  ) {}
 
   of(file: string, classname: string): NodePrefix {
     let byClass = this.byPair.get(file);
@@ -97,11 +113,11 @@ export class NodeIds {
 
   private work(rawFile: string, classname: string): NodePrefix {
     const relative = rawFile === "" ? guessFromClassname(classname).file : normalizePath(rawFile);
-    const file = fromRootdir(this.rootdir, relative);
+    const file = fromRootdir(this.rootdir, relative, this.invocation);
     // A collection error is reported against the module itself: empty classname, dotted module name.
     if (classname === "") return { prefix: file, path: file, file, classname: "" };
     const { path, classes } = nodePath(classname, relative);
-    const rooted = fromRootdir(this.rootdir, path);
+    const rooted = fromRootdir(this.rootdir, path, this.invocation);
     return {
       prefix: [rooted, ...classes, ""].join("::"),
       path: rooted,

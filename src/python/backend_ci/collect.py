@@ -17,13 +17,21 @@ def relative_rootdir(config: Any) -> str:
     return rel.replace(os.sep, "/")
 
 
+def relative_invocation(config: Any) -> str:
+    """The invocation directory relative to pytest's rootdir ("." when the same): with the rootdir
+    above it (an inifile in the folder above), what a rootdir-relative path must lose."""
+    rel = os.path.relpath(str(config.invocation_params.dir), str(config.rootpath))
+    return rel.replace(os.sep, "/")
+
+
 def invocation_nodeid(config: Any, nodeid: str) -> str:
-    """A node id relative to the invocation directory instead of pytest's rootdir."""
-    prefix = relative_rootdir(config)
-    if prefix == ".":
+    """A node id relative to the invocation directory instead of pytest's rootdir (through the real
+    paths, so a rootdir above the invocation directory loses that directory's name)."""
+    if relative_rootdir(config) == ".":
         return nodeid
     path, sep, rest = nodeid.partition("::")
-    joined = os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/") if path else prefix
+    absolute = os.path.join(str(config.rootpath), path) if path else str(config.rootpath)
+    joined = os.path.relpath(absolute, str(config.invocation_params.dir)).replace(os.sep, "/")
     return joined + sep + rest
 
 

@@ -17,7 +17,7 @@ class Session:
         self.state: Dict[str, Any] = {
             "started": False, "finished": False, "exitstatus": None, "last_test": None, "running": [],
             "tests_finished": 0,
-            "counts": {c: 0 for c in CATEGORIES}, "rootdir": ".", "workers": 0, "crashes": [], "errors": [],
+            "counts": {c: 0 for c in CATEGORIES}, "rootdir": ".", "invocation": ".", "workers": 0, "crashes": [], "errors": [],
         }  # running: node ids started and not finished (several under xdist); tests_finished: how many finished
         folder = runinfo.directory()
         self.file: Optional[runinfo.LiveFile] = None
