@@ -4,22 +4,17 @@
  * run is green with every reason it is not. Raw artifacts go in; nothing here throws on bad input.
  */
 import { z } from "zod";
-import { DatabaseIsolation, type LaneRecord, LaneStatus, RedisIsolation } from "../artifacts/records.js";
+import { DatabaseIsolation, LaneStatus, RedisIsolation } from "../artifacts/records.js";
 import { coverageOf, floorsOf, ResultCoverage } from "./coverage-verdict.js";
 import { FailureClass, FlakyPolicy } from "./flaky.js";
 import { FloorResult, Floors } from "./floors.js";
 import type { TestCase } from "./junit.js";
-import {
-  type LaneReading,
-  laneCounts,
-  laneDuration,
-  laneReasons,
-  laneWarnings,
-  readLane,
-  ResultLaneInput,
-  Shard,
-} from "./lane-reading.js";
-import { computeTimings, RunTiming, Timings } from "./timings.js";
+import { type LaneReading, laneCounts, laneDuration, readLane, ResultLaneInput, Shard } from "./lane-reading.js";
+import { laneReasons, laneWarnings } from "./lane-reasons.js";
+import { timingsOf } from "./lane-timings.js";
+import { RunTiming, Timings } from "./timings.js";
+
+export { requestsAutoWorkers } from "./lane-timings.js";
 
 export { type LaneReading, readLane, ResultLaneInput } from "./lane-reading.js";
 export { ResultCoverage } from "./coverage-verdict.js";
@@ -285,39 +280,4 @@ function slowest(readings: readonly LaneReading[], n: number): Result["slowest"]
     }
   }
   return top;
-}
-
-/** The pytest argv asked xdist for `-n auto` (or `logical`), in any of its spellings. */
-export function requestsAutoWorkers(argv: readonly string[]): boolean {
-  const auto = (v: string | undefined) => v === "auto" || v === "logical";
-  return argv.some(
-    (a, i) => ((a === "-n" || a === "--numprocesses") && auto(argv[i + 1])) || auto(a.match(/^(?:-n|--numprocesses=)(.+)$/)?.[1]),
-  );
-}
-
-function timingsOf(readings: readonly LaneReading[], run: ResultInput["run"]): Timings {
-  const withRecord = readings.filter((r) => r.record !== null);
-  return computeTimings(
-    withRecord.map((r) => {
-      const rec = r.record as LaneRecord;
-      const last = r.reruns.at(-1)?.span ?? null;
-      return {
-        lane: r.input.id,
-        workers: Math.max(1, rec.workers),
-        auto: requestsAutoWorkers(rec.argv),
-        mode: rec.workers === 0 ? "serial" : "parallel",
-        group: r.input.mode,
-        chain: r.input.part === undefined ? undefined : `part ${r.input.part}`,
-        service_wait_s: rec.service_wait_s,
-        readiness_s: rec.readiness_s,
-        tests_s: rec.tests_s,
-        total_s: laneDuration(r) ?? rec.readiness_s + rec.tests_s,
-        start_ms: r.span?.start_ms,
-        end_ms: (last ?? r.span)?.end_ms,
-        reused: r.reusedFrom !== null,
-        durations: new Map(r.junit.cases.map((c) => [c.nodeid, c.time])),
-      };
-    }),
-    { wall_s: run?.wall_s ?? null, setup_s: run?.setup_s ?? null },
-  );
 }
