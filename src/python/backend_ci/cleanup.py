@@ -28,16 +28,8 @@ def leftovers(folder: str, env: Optional[Dict[str, str]] = None) -> Optional[Dic
     problem = ""
     try:
         with postgres.Admin(url) as admin:
-            for name in (n for n in names if admin.exists(n)):
-                if keep:
-                    left.append(name)
-                    continue
-                try:
-                    admin.drop(name)
-                    dropped.append(name)
-                except Exception as exc:  # noqa: BLE001
-                    left.append(name)
-                    problem = problem or f"; could not drop {name}: {' '.join(str(exc).split())}"
+            dropped, left, errors = admin.drop_all([n for n in names if admin.exists(n)], keep)
+            problem = f"; {errors[0]}" if errors else ""
     except Exception as exc:  # noqa: BLE001
         left, problem = names, f"; could not connect to drop them: {' '.join(str(exc).split())}"
     what = f"dropped {', '.join(dropped)}" if dropped else "nothing to drop"

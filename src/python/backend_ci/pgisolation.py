@@ -50,6 +50,16 @@ def migrate_env(service: Service, env: Mapping[str, str], database: str, files: 
     return out
 
 
+def migrate_template(admin: "postgres.Admin", service: Service, template: str, command: str, stamp: str) -> None:
+    """Migrates the template (once per run; the caller holds the lock), with the URL files the
+    command needs written privately and removed after."""
+    files = PrivateFiles()
+    try:
+        postgres.migrate(admin, template, command, migrate_env(service, os.environ, template, files), stamp)
+    finally:
+        files.remove()
+
+
 class PgProcess:
     """The database of one test process."""
 
@@ -96,11 +106,7 @@ class PgProcess:
                 template = template_name(self.base)
                 admin.lock()
                 try:
-                    files = PrivateFiles()
-                    try:
-                        postgres.migrate(admin, template, self.migrate, migrate_env(self.service, os.environ, template, files), self.stamp)
-                    finally:
-                        files.remove()
+                    migrate_template(admin, self.service, template, self.migrate, self.stamp)
                     admin.drop(self.database)
                     admin.create(self.database, template)
                 finally:
@@ -171,13 +177,10 @@ class PgSession:
         with postgres.Admin(self.url) as admin:
             admin.lock()
             try:
-                files = PrivateFiles()
-                try:
-                    postgres.migrate(admin, template, self.migrate, migrate_env(self.service, os.environ, template, files), self.stamp)
-                finally:
-                    files.remove()
+                migrate_template(admin, self.service, template, self.migrate, self.stamp)
             finally:
                 admin.unlock()
+
         self.template = True
 
     def finish(self, processes: List[Dict[str, Any]], errors: List[str]) -> Dict[str, Any]:
@@ -201,16 +204,10 @@ class PgSession:
                     if not is_ours(self.base, name, plugin) and name not in new and (self.service.fresh or name.startswith(self.base + "_")):
                         new[name] = None
                 lane = [n for n in now if n.startswith(self.base + "_") and (is_ours(self.base, n, plugin) or n in appeared)]
-                for name in lane:
-                    if self.keep:
-                        left.append(name)
-                        continue
-                    try:
-                        admin.drop(name)
-                        dropped.append(name)
-                    except Exception as exc:  # noqa: BLE001
-                        left.append(name)
-                        errors.append(f"could not drop database {name}: {' '.join(str(exc).split())}")
+                gone, kept, failed = admin.drop_all(lane, self.keep)
+                dropped.extend(gone)
+                left.extend(kept)
+                errors.extend(failed)
         except Exception as exc:  # noqa: BLE001
             errors.append(f"could not check the server after the session: {' '.join(str(exc).split())}")
         records = [{k: p.get(k) for k in ("worker", "database", "activity", "error")} for p in processes]

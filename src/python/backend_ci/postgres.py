@@ -172,6 +172,24 @@ class Admin:
             self.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name])
         self.sql(f"DROP DATABASE IF EXISTS {quote_ident(name)}{force}")
 
+    def drop_all(self, names: Sequence[str], keep: bool) -> Tuple[List[str], List[str], List[str]]:
+        """Drops each database (or keeps it, when asked): (dropped, left behind, one error line per
+        database that could not be dropped)."""
+        dropped: List[str] = []
+        left: List[str] = []
+        errors: List[str] = []
+        for name in names:
+            if keep:
+                left.append(name)
+                continue
+            try:
+                self.drop(name)
+                dropped.append(name)
+            except Exception as exc:  # noqa: BLE001 - the others are still dropped; this one is named
+                left.append(name)
+                errors.append(f"could not drop database {name}: {' '.join(str(exc).split())}")
+        return dropped, left, errors
+
     def create(self, name: str, template: Optional[str] = None) -> None:
         clause = f" TEMPLATE {quote_ident(template)}" if template else ""
         self.sql(f"CREATE DATABASE {quote_ident(name)}{clause}")
