@@ -169,3 +169,12 @@ export function scriptCollect(engine: RunningEngine, lane: string, nodeids: stri
     () => ({ files: { [`/reports/collect/${lane}.json`]: JSON.stringify(nodeids.map((nodeid) => ({ nodeid, markers: markers[nodeid] ?? [] }))) } }),
   );
 }
+
+/** The node ids a lane exec runs: its argv's, or those of the file `--backend-ci-select` names in its container. */
+export async function idsRun(engine: RunningEngine, e: ExecRecord): Promise<string[]> {
+  const pytest = e.argv.slice(e.argv.indexOf("--") + 1);
+  const select = pytest.find((a) => a.startsWith("--backend-ci-select="));
+  if (!select) return pytest.filter((a) => a.includes("::"));
+  const text = await engine.fileIn(e.id, select.slice("--backend-ci-select=".length));
+  return (text ?? "").split("\n").filter(Boolean);
+}

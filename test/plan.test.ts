@@ -168,7 +168,11 @@ services = ["redis", "minio"]`);
       ["it-2of2", ["tests/it/test_b.py::t", "tests/it/test_d.py::t"], 7],
     ]);
     expect(shards[0].pytest.join(" ")).toContain("-n 2 --dist worksteal");
-    expect(shards[0].pytest).not.toContain("tests/it");
+    // The shard collects the lane's paths and keeps its own tests, listed in a file: no id on the command line.
+    expect(shards[0].pytest).toContain("tests/it");
+    expect(shards[0].pytest).toContain("--backend-ci-select=/reports/select/it-1of2.txt");
+    expect(shards[0].pytest.some((a) => a.includes("::"))).toBe(false);
+    expect(shards[0].selectFile).toBe("/reports/select/it-1of2.txt");
     expect(shards.map((s) => s.env.BACKEND_CI_SHARD)).toEqual(["1of2", "2of2"]);
     expect(shards.map((s) => s.mode)).toEqual(["parallel", "parallel"]);
   });

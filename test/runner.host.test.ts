@@ -5,7 +5,7 @@
  * password in the output, the private runinfo directory, and node ids relative to the backend root
  * when pytest's inifile is under tests/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -184,6 +184,21 @@ describe("node ids relative to the backend root", () => {
     const cases = parseJUnit(run.junit, "picked").cases.map((c) => c.name).sort();
     expect(cases).toEqual(["test_b", "test_c[2]"]);
     expect(existsSync(join(root, "reports", "picked", "lane.json"))).toBe(true);
+  });
+
+  it("runs only the ids a shard's file lists, and names an id the file lists that pytest did not collect", async () => {
+    const select = join(root, "select.txt");
+    writeFileSync(select, "tests/unit/test_x.py::test_b\ntests/unit/test_x.py::TestC::test_c[1]\n");
+    const run = await runLane({ id: "selected", source: SRC, reports: join(root, "reports-select"), pytest: ["tests", `--backend-ci-select=${select}`] });
+    expect(run.record.status, run.output.slice(-2000)).toBe("passed");
+    expect(parseJUnit(run.junit, "selected", { rootdir: run.record.rootdir }).cases.map((c) => c.nodeid)).toEqual([
+      "tests/unit/test_x.py::test_b",
+      "tests/unit/test_x.py::TestC::test_c[1]",
+    ]);
+    writeFileSync(select, "tests/unit/test_x.py::test_b\ntests/unit/test_x.py::test_renamed\n");
+    const bad = await runLane({ id: "stale", source: SRC, reports: join(root, "reports-stale"), pytest: ["tests", `--backend-ci-select=${select}`] });
+    expect(bad.record.status).toBe("crashed");
+    expect(bad.record.message).toContain("tests/unit/test_x.py::test_renamed");
   });
 
   it("collects ids from the backend folder when the inifile is in the folder above, and lane.json says where the backend sits", async () => {

@@ -10,6 +10,7 @@ import type { Layout } from "../core/plan/layout.js";
 import { type CombinePlan, type LanePlan, outputName } from "../core/plan/plan.js";
 import { serviceUrl } from "../core/plan/service-env.js";
 import type { SecretResolver } from "./secrets.js";
+import { scratchDirectory } from "./scratch.js";
 import { serviceFor } from "./services.js";
 
 /** What every lane of a run shares: the backend container, the helpers, the config and layout, the secrets. */
@@ -40,8 +41,8 @@ export interface LaneRun {
   reports: Directory;
 }
 
-/** The lane's container before its exec: helpers, services under their aliases, env, secrets. */
-export function laneContainer(ctx: RunContext, plan: LanePlan): Container {
+/** The lane's container before its exec: helpers, services under their aliases, env, secrets, a shard's test list. */
+export async function laneContainer(ctx: RunContext, plan: LanePlan): Promise<Container> {
   // The report directory exists even if the exec dies before writing to it, so reading it never fails.
   let c = ctx.base.withDirectory(ctx.layout.helpers, ctx.helpers).withDirectory(plan.reportDir, dag.directory());
   const password = ctx.secrets({ service: "postgres", value: "password" });
@@ -49,14 +50,16 @@ export function laneContainer(ctx: RunContext, plan: LanePlan): Container {
   for (const [k, v] of Object.entries(plan.env)) c = c.withEnvVariable(k, v);
   for (const [k, ref] of Object.entries(plan.secretEnv)) c = c.withSecretVariable(k, ctx.secrets(ref));
   for (const [path, ref] of Object.entries(plan.secretFiles)) c = c.withMountedSecret(path, ctx.secrets(ref));
+  // A shard's node ids reach it as a file from the module's scratch space, never as an API argument.
+  if (plan.selectFile && plan.tests) c = c.withFile(plan.selectFile, (await scratchDirectory({ "select.txt": `${plan.tests.join("\n")}\n` })).file("select.txt"));
   // Test execs are cached by their inputs; a new value here makes the lane run again.
   if (ctx.cacheBuster) c = c.withEnvVariable("BACKEND_CI_CACHE_BUSTER", ctx.cacheBuster);
   return c;
 }
 
 /** The container after the lane ran; a failing exec keeps its files readable. */
-export function ranLane(ctx: RunContext, plan: LanePlan): Container {
-  return laneContainer(ctx, plan).withExec(plan.argv, { expect: ReturnType.Any });
+export async function ranLane(ctx: RunContext, plan: LanePlan): Promise<Container> {
+  return (await laneContainer(ctx, plan)).withExec(plan.argv, { expect: ReturnType.Any });
 }
 
 async function readIfPresent(c: Container, plan: LanePlan, files: string[], path: string): Promise<string | undefined> {
@@ -86,7 +89,7 @@ function unreached(ctx: RunContext, plan: LanePlan, e: unknown, requestedAt: Dat
 export async function runLane(ctx: RunContext, plan: LanePlan): Promise<LaneRun> {
   const requested = new Date();
   const requestedAt = requested.toISOString();
-  const container = ranLane(ctx, plan);
+  const container = await ranLane(ctx, plan);
   let exitCode: number;
   try {
     exitCode = await container.exitCode();

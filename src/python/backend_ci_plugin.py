@@ -190,10 +190,32 @@ def pytest_report_header(config):
 
 
 def pytest_addoption(parser):
-    parser.getgroup("backend-ci").addoption(
+    group = parser.getgroup("backend-ci")
+    group.addoption(
         "--backend-ci-collect", dest="backend_ci_collect", metavar="FILE", default=None,
         help="with --collect-only: write the collected node ids (relative to the invocation directory) and their markers to FILE (JSON)",
     )
+    group.addoption(
+        "--backend-ci-select", dest="backend_ci_select", metavar="FILE", default=None,
+        help="run only the node ids listed in FILE, one a line, relative to the invocation directory (a shard's tests)",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """A shard's tests come in a file, not on the command line (a shard of a large suite would put
+    thousands of ids into argv and the engine's log): the rest are deselected; an id the file names
+    that was not collected is an error naming it."""
+    path = config.getoption("backend_ci_select", None)
+    if not path:
+        return
+    kept, dropped, missing = collect.select(config, items, path)
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        raise pytest.UsageError(f"backend-ci: {len(missing)} node id(s) of {path} were not collected: {shown}")
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
 
 
 def pytest_collection_finish(session):

@@ -385,6 +385,12 @@ export class Engine {
 
   // ---- inspection ------------------------------------------------------------------------------
 
+  /** The contents of `path` in a container (an exec's `id`), as the model has it: files the graph put there. */
+  async fileIn(containerId: string, path: string): Promise<string | undefined> {
+    const state = await this.evaluate(this.object(containerId));
+    return state.tree.files.get(path);
+  }
+
   object(id: string): EngineObject {
     const object = this.registry.get(id);
     if (!object) throw new Error(`the engine never handed out id ${JSON.stringify(id)}`);

@@ -82,10 +82,15 @@ export const INDEX_NAMESPACE = `h${process.pid}_`;
  * A plan's env as the harness runs it: its secrets as plain values and its secret files written (as
  * the Dagger layer mounts them), and a search lane's index prefix put in this process's namespace.
  */
-export function hostEnv(plan: Pick<LanePlan, "env" | "services" | "secretEnv" | "secretFiles">): Record<string, string> {
+export function hostEnv(plan: Pick<LanePlan, "env" | "services" | "secretEnv" | "secretFiles" | "selectFile" | "tests">): Record<string, string> {
   for (const [path, ref] of Object.entries(plan.secretFiles)) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, secretValue(ref, HOST_PASSWORD), { mode: 0o600 });
+  }
+  // A shard's test list, where the Dagger layer mounts it.
+  if (plan.selectFile && plan.tests) {
+    mkdirSync(dirname(plan.selectFile), { recursive: true });
+    writeFileSync(plan.selectFile, `${plan.tests.join("\n")}\n`);
   }
   const env = { ...plan.env, ...Object.fromEntries(Object.entries(plan.secretEnv).map(([k, ref]) => [k, secretValue(ref, HOST_PASSWORD)])) };
   const name = env.BACKEND_CI_INDEX_PREFIX_ENV;

@@ -11,6 +11,8 @@ export interface PytestArgvInput {
   workers: Workers;
   dist: DistMode;
   junit: string;
+  /** A file listing the node ids to run (a shard's), read by the plugin: ids never go on the command line in bulk. */
+  select?: string;
   /** Coverage into the lane's own data file; undefined for reruns, which measure none. */
   coverage?: Config["coverage"];
   extra: string[];
@@ -43,6 +45,7 @@ export function pytestArgv(p: PytestArgvInput): string[] {
     ...(p.markers ? ["-m", p.markers] : []),
     "-p",
     "backend_ci_plugin",
+    ...(p.select ? [`--backend-ci-select=${p.select}`] : []),
     ...xdistArgs(p.workers, p.dist),
     ...coverage,
     `--junitxml=${p.junit}`,

@@ -51,6 +51,8 @@ export interface LanePlan {
   readinessTimeout: number;
   /** Node ids this plan runs, when a shard or rerun selects them explicitly. */
   tests?: string[];
+  /** Where a shard's node ids are written for the plugin (`--backend-ci-select`), one a line: the lane's paths are collected and the rest deselected. */
+  selectFile?: string;
   /** Expected seconds from recorded durations, when known. */
   expectedSeconds?: number;
 }
@@ -168,10 +170,12 @@ function serviceUnits(base: Unit, tests: CollectedTest[], config: Config, inputs
 function toLanePlan(u: Unit, inputs: PlanInputs): LanePlan {
   const { config, layout } = inputs;
   const { reportDir, outputs } = laneOutputs(layout, u.id);
+  const selectFile = u.tests ? `${layout.reports}/select/${u.id}.txt` : undefined;
   const pytest = pytestArgv({
     python: layout.python,
-    selection: u.tests ?? u.cfg.paths,
-    markers: u.tests ? undefined : u.cfg.markers,
+    selection: u.cfg.paths,
+    markers: u.cfg.markers,
+    select: selectFile,
     workers: u.workers,
     dist: u.dist ?? config.dist,
     junit: outputs.junit,
@@ -211,7 +215,7 @@ function toLanePlan(u: Unit, inputs: PlanInputs): LanePlan {
     failOnEmpty: u.cfg.fail_on_empty,
     timeout: u.cfg.timeout,
     readinessTimeout: config.readiness_timeout,
-    ...(u.tests ? { tests: u.tests } : {}),
+    ...(u.tests ? { tests: u.tests, selectFile } : {}),
     ...(u.expectedSeconds !== undefined ? { expectedSeconds: u.expectedSeconds } : {}),
   };
 }

@@ -37,5 +37,6 @@ export function planRerun(lane: LanePlan, failed: string[], attempt: number, lay
     reportDir,
     outputs,
     tests: failed,
+    selectFile: undefined,
   };
 }

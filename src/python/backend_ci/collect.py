@@ -6,7 +6,7 @@ back on its command line from there."""
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from backend_ci import runinfo
 
@@ -33,6 +33,22 @@ def invocation_nodeid(config: Any, nodeid: str) -> str:
     absolute = os.path.join(str(config.rootpath), path) if path else str(config.rootpath)
     joined = os.path.relpath(absolute, str(config.invocation_params.dir)).replace(os.sep, "/")
     return joined + sep + rest
+
+
+def select(config: Any, items: List[Any], path: str) -> Tuple[List[Any], List[Any], List[str]]:
+    """(kept, deselected, listed but not collected) for the node ids listed in `path`."""
+    with open(path, encoding="utf-8") as handle:
+        wanted = [line.rstrip("\n") for line in handle if line.strip()]
+    want = set(wanted)
+    kept: List[Any] = []
+    dropped: List[Any] = []
+    seen = set()
+    for item in items:
+        nodeid = invocation_nodeid(config, item.nodeid)
+        (kept if nodeid in want else dropped).append(item)
+        if nodeid in want:
+            seen.add(nodeid)
+    return kept, dropped, [n for n in wanted if n not in seen]
 
 
 def records(config: Any, items: List[Any]) -> List[Dict[str, Any]]:
