@@ -202,3 +202,34 @@ describe("test files the plan leaves out", () => {
     expect(await result.summary()).toContain("### Left out on purpose");
   });
 });
+
+describe("secrets in what the module writes", () => {
+  it("leaves no password in result.json, summary.md, plan.json or the reasons, whatever text carried it", async () => {
+    const config = `[project]\nname = "svc"\n[tool.backend-ci.lanes.it]\npaths = ["tests/integration"]\nservices = ["postgres"]\nenv = { LEGACY_DSN = "postgresql://svc:hunter2-own@db/legacy" }\n`;
+    engine().onExec(
+      (e) => laneOf(e) !== undefined,
+      (e) => {
+        const dir = e.argv[e.argv.indexOf("--reports") + 1];
+        const record = {
+          lane: laneOf(e),
+          status: "crashed",
+          exit_code: 3,
+          message: "could not connect to postgresql://postgres:hunter2-leak@postgres:5432/app",
+          readiness_s: 0,
+          tests_s: 1,
+          started_at: new Date().toISOString(),
+          finished_at: new Date().toISOString(),
+          argv: ["python", "-m", "pytest", "--dsn=postgresql://x:hunter2-argv@db/y"],
+          workers: 0,
+        };
+        return { exitCode: 3, files: { [`${dir}/lane.json`]: JSON.stringify(record) } };
+      },
+    );
+    engine().onExec(isCombine, (e) => combineOutcome(e));
+    const result = await new BackendCi().prBackend(backendSource(config));
+    const files = await Promise.all(["result.json", "summary.md", "plan.json"].map((f) => result.reports.file(f).contents()));
+    for (const text of [...files, ...result.reasons]) expect(text).not.toMatch(/hunter2/);
+    expect(files[0]).toContain("postgresql://postgres:***@postgres:5432/app");
+    expect(files[2]).toContain("postgresql://svc:***@db/legacy");
+  });
+});

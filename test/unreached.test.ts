@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 
-import { hidePassword, unreachedLaneRecord, type Unreached, withoutEngineNoise } from "../src/core/artifacts/unreached.js";
+import { redact } from "../src/core/artifacts/redact.js";
+import { unreachedLaneRecord, type Unreached, withoutEngineNoise } from "../src/core/artifacts/unreached.js";
 
 const TRACE = "[traceparent:00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01]";
 const requestedAt = new Date("2026-11-23T10:00:00.000Z");
@@ -98,8 +99,17 @@ describe("the pieces", () => {
     ["http://elasticsearch:9200", "http://elasticsearch:9200"],
     ["postgresql://user@db/app", "postgresql://user@db/app"],
     ["postgresql://postgres:{password}@postgres:5432/app", "postgresql://postgres:***@postgres:5432/app"],
-  ])("hidePassword(%s) is %s", (url, want) => {
-    expect(hidePassword(url)).toBe(want);
+    // Anywhere in a line, in quotes, in JSON; libpq key=value passwords; the values named secret.
+    ["exec failed: connect postgresql://app:s3cr3t@db/app: refused", "exec failed: connect postgresql://app:***@db/app: refused"],
+    ['{"url": "postgresql://app:s3cr3t@db/app"}', '{"url": "postgresql://app:***@db/app"}'],
+    ["host=db user=app password='s3 cr3t' dbname=app", "host=db user=app password=*** dbname=app"],
+  ])("redact(%s) is %s", (url, want) => {
+    expect(redact(url)).toBe(want);
+  });
+
+  it("masks the values it is told are secret, wherever they appear, longest first", () => {
+    expect(redact("PGPASSWORD=hunter22 and again hunter22x", ["hunter22", "hunter22x"])).toBe("PGPASSWORD=*** and again ***");
+    expect(redact("a b c", ["b"])).toBe("a b c");
   });
 
   it("strips trace parents and random service host names", () => {

@@ -8,6 +8,7 @@ import { Container, dag, Directory, File, ReturnType, type Secret } from "@dagge
 import { backendContainer, installPlan } from "./backend.js";
 import { PLAN_FILE } from "../core/artifacts/parts-artifacts.js";
 import { CollectedTests } from "../core/artifacts/records.js";
+import { redact } from "../core/artifacts/redact.js";
 import type { BackendCiConfig, Config, DistMode } from "../core/config/config.js";
 import { type Discovery, discover } from "../core/plan/discover/discover.js";
 import { failedNodeIds } from "../core/report/flaky.js";
@@ -16,7 +17,7 @@ import { runJUnit } from "../core/report/lane-reading.js";
 import { COMBINED_DIR, containerLayout, type Layout } from "../core/plan/layout.js";
 import { selectPart } from "../core/plan/parts.js";
 import { type CollectedTest, type LanePlan, collectPlan, lanesNeedingCollection, planCombine, planLanes, planRerun } from "../core/plan/plan.js";
-import { type AssembledReports, assembleReports } from "../core/report/reports.js";
+import { type AssembledReports, assembleReports, REPORT_FILES } from "../core/report/reports.js";
 import { runScheduled } from "../core/plan/schedule.js";
 import { parseDurations } from "../core/plan/shard.js";
 import { type CombineRun, type LaneRun, type RunContext, runCombine, runLane } from "./lanes.js";
@@ -69,7 +70,7 @@ async function collect(ctx: RunContext, lane: string): Promise<CollectedTest[]> 
   if (code === NO_TESTS) return [];
   if (code !== 0) {
     const output = `${(await c.stdout()).slice(-4000)}${(await c.stderr()).slice(-2000)}`;
-    throw new Error(`lane "${lane}": pytest could not collect its tests (exit ${code}), so it cannot be sharded:\n${output}`);
+    throw new Error(redact(`lane "${lane}": pytest could not collect its tests (exit ${code}), so it cannot be sharded:\n${output}`));
   }
   return CollectedTests.parse(JSON.parse(await c.file(plan.output).contents()));
 }
@@ -84,7 +85,7 @@ async function built(base: Container, loaded: LoadedConfig, opts: RunOptionsOut)
     const hint = install.project.some((cmd) => cmd.includes("-e") || (cmd[0] === "uv" && !cmd.some((a) => a.startsWith("--no-install"))))
       ? " If the failing step installs the backend itself and its tests do not need it installed, set install_project = false in [tool.backend-ci]."
       : "";
-    throw new Error(`building the backend container failed (${install.note}): ${(e as Error).message}${hint}`);
+    throw new Error(redact(`building the backend container failed (${install.note}): ${(e as Error).message}${hint}`));
   }
 }
 
@@ -179,14 +180,20 @@ export async function finish(p: Prepared, runs: ReadRun[][], run: RunInfo, gate:
   return handBack(reports, assembled, { [PLAN_FILE]: `${JSON.stringify(planFile, null, 2)}\n` });
 }
 
+const REDACTED = [REPORT_FILES.result, REPORT_FILES.summary, PLAN_FILE];
+
 /**
  * The assembled reports added to `reports`, and the verdict beside them. The files are written to
  * the module's scratch directory and loaded from there: passed as API arguments (`withNewFile`),
  * their contents would be printed in full in every `--progress=plain` log (11 MB for 50 000 tests).
  */
 export async function handBack(reports: Directory, assembled: AssembledReports, extra: Record<string, string> = {}): Promise<PipelineOutput> {
-  const written = await scratchDirectory({ ...assembled.files, ...extra });
-  return { reports: reports.withDirectory(".", written), ok: assembled.ok, reasons: assembled.reasons };
+  // The files the module writes itself, through the one redaction rule: whatever text reached them
+  // (an engine's error, a lane's message, a config value), no password leaves in them.
+  const files = { ...assembled.files, ...extra };
+  for (const name of REDACTED) if (files[name] !== undefined) files[name] = redact(files[name]);
+  const written = await scratchDirectory(files);
+  return { reports: reports.withDirectory(".", written), ok: assembled.ok, reasons: assembled.reasons.map((r) => redact(r)) };
 }
 
 /** The backend container for a run: the config's image, the arguments' Python and Dockerfile. */

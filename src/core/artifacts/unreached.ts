@@ -7,6 +7,7 @@
  * have used (password hidden), without the engine's noise.
  */
 import { LaneRecord } from "./records.js";
+import { redact } from "./redact.js";
 
 /** One service the lane binds, as the plan and config describe it. */
 export interface BoundService {
@@ -39,16 +40,12 @@ const SERVICE_START = /start \S+ \(aliased as ([^)]+)\): (health check errored: 
 
 /** The engine's trace parents and random service host names say nothing to a reader. */
 export function withoutEngineNoise(error: string): string {
-  return error
+  return redact(error)
     .replace(/\s*\[traceparent:[^\]]*\]/g, "")
     .replace(/start \S+ \(aliased as ([^)]+)\)/g, "start of service `$1`")
     .trim();
 }
 
-/** The URL with its password replaced by `***`. */
-export function hidePassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/i, "$1***@");
-}
 
 /** How a reader sees the service's own output, which the engine does not pass on. */
 function howToSee(s: BoundService): string {
@@ -79,7 +76,7 @@ function describe(u: Unreached): Pick<LaneRecord, "status" | "message" | "cause"
     const what = health
       ? `never became healthy: its health check failed after ${u.readinessTimeout}s (readiness_timeout; last check exit ${code})`
       : `crashed at start (exit ${code})`;
-    const url = s.url ? `; the lane would have used ${hidePassword(s.url)}` : "";
+    const url = s.url ? `; the lane would have used ${redact(s.url)}` : "";
     const message = `service \`${s.name}\` (image ${s.image}) ${what}${url}`;
     const cause = u.output?.trim()
       ? `last lines of service \`${s.name}\`'s output:\n${tail(u.output)}`
