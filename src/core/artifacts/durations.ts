@@ -94,14 +94,15 @@ export function parseDurations(text: string, source: string): Durations {
 /** Characters JSON.stringify escapes in a string: a node id without them is quoted as it is. */
 const JSON_ESCAPED = /["\\\u0000-\u001F\uD800-\uDFFF]/;
 
-/** Writes sorted `[id, seconds]` entries in pytest-split's layout (JSON, four-space indent). */
-function writeEntries(entries: Iterable<readonly [string, number]>, sink: Sink): void {
+/** Writes `ids` with their seconds in pytest-split's layout (JSON, four-space indent), in the order given. */
+function writeEntries(ids: readonly string[], byId: ReadonlyMap<string, number>, sink: Sink): void {
   let lines: string[] = [];
   let size = 0;
   let separator = "{\n";
-  for (const [id, seconds] of entries) {
+  for (const id of ids) {
     const key = JSON_ESCAPED.test(id) ? JSON.stringify(id) : `"${id}"`;
-    lines.push(`    ${key}: ${JSON.stringify(seconds)}`);
+    // A finite number reads the same from String() as from JSON.stringify, at a fraction of the cost.
+    lines.push(`    ${key}: ${String(byId.get(id) as number)}`);
     size += key.length;
     if (size >= 1 << 16) {
       sink(separator + lines.join(",\n"));
@@ -119,11 +120,8 @@ function writeEntries(entries: Iterable<readonly [string, number]>, sink: Sink):
  * figures (every test that ran, skipped ones too) in their place, sorted by node id.
  */
 export function writeDurations(previous: Durations, measured: Iterable<{ nodeid: string; time: number }>, sink: Sink): void {
-  writeEntries(sortedEntries(merged(previous, measuredDurations(measured))), sink);
-}
-
-function* sortedEntries(byId: ReadonlyMap<string, number>): Generator<readonly [string, number]> {
-  for (const id of sortedIds(byId)) yield [id, byId.get(id) as number];
+  const byId = merged(previous, measuredDurations(measured));
+  writeEntries(sortedIds(byId), byId, sink);
 }
 
 /** The file's text, in the order given (`durations` and `mergeDurations` sort), with a final newline. */

@@ -91,6 +91,8 @@ export interface NodePrefix {
  */
 export class NodeIds {
   private readonly byPair = new Map<string, Map<string, NodePrefix>>();
+  /** The last pair asked for: a lane's testcases come file by file, class by class. */
+  private last: { file: string; classname: string; prefix: NodePrefix } | null = null;
 
   constructor(
     private readonly rootdir: string,
@@ -98,6 +100,14 @@ export class NodeIds {
   ) {}
 
   of(file: string, classname: string): NodePrefix {
+    const last = this.last;
+    if (last !== null && last.file === file && last.classname === classname) return last.prefix;
+    const prefix = this.lookUp(file, classname);
+    this.last = { file, classname, prefix };
+    return prefix;
+  }
+
+  private lookUp(file: string, classname: string): NodePrefix {
     let byClass = this.byPair.get(file);
     if (byClass === undefined) {
       byClass = new Map();
