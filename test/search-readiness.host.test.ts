@@ -61,6 +61,8 @@ describe.each(SEARCH_SERVICES)("waiting for a %s node", (service) => {
     expect(run.exitCode).toBe(125);
     expect(run.record.status).toBe("not-ready");
     expect(run.record.message).toMatch(new RegExp(`^service '${service}' at ${started.url} not ready after 5s: `));
+    // The server's own answer, not a client timeout: every attempt waits out the health request.
+    expect(run.record.message).toMatch(/HTTP 408/);
     // pytest never started: run_lane prints the lane's command only once its services are ready.
     expect(run.record.exit_code).toBe(-1);
     expect(run.output).not.toContain(`${PYTHON} -m pytest`);

@@ -183,6 +183,9 @@ def _describe(exc: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+MIN_ATTEMPT = 3.0
+
+
 def wait_for(target: Target, timeout: float = 60.0, clock: Callable[[], float] = time.monotonic,
              sleep: Callable[[float], None] = time.sleep, reported_timeout: Optional[float] = None,
              redact: Optional[Redactor] = None) -> Readiness:
@@ -200,7 +203,9 @@ def wait_for(target: Target, timeout: float = 60.0, clock: Callable[[], float] =
     while True:
         remaining = deadline - clock()
         try:
-            result.started_at = CHECKS[target.kind](target.url, min(ATTEMPT_TIMEOUT, max(remaining, 1.0)))
+            # At least MIN_ATTEMPT per try, even at the deadline: a cluster-health request waits a
+            # second on the server before it answers 408 (still red), which says more than a timeout.
+            result.started_at = CHECKS[target.kind](target.url, min(ATTEMPT_TIMEOUT, max(remaining, MIN_ATTEMPT)))
             result.ready, result.seconds = True, clock() - started
             return result
         except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
