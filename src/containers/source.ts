@@ -40,7 +40,8 @@ export function directoryTree(source: Directory, files: string[]): SourceTree {
     grep: async (pattern, dirs) => {
       const paths = dirs.includes(".") ? [] : [...dirs];
       const results = await source.search({ pattern, paths, globs: ["*.py"], filesOnly: true });
-      return new Set(await Promise.all(results.map((r) => r.filePath())));
+      // Paths as discovery names them: relative to the source, without "./" or a leading "/".
+      return new Set((await Promise.all(results.map((r) => r.filePath()))).map((p) => p.replace(/^(?:\.\/|\/)+/, "")));
     },
   };
 }
