@@ -55,6 +55,9 @@ export function renderPlanView(config: Config, discovery: Discovery, opts: { wor
     ]),
     "",
     view.unplanned.length > 0 ? `not planned (no lane runs them): ${view.unplanned.join(" ")}` : "not planned: nothing; every test file is in a lane",
+    ...(Object.values(config.lanes).some((l) => l.shards > 1 || l.shard_by === "services")
+      ? ["sharded lanes are split once pytest has collected their tests in the backend container (a run does it; this view does not)"]
+      : []),
     ...t.notes,
     ...[...discovery.needs.evidence].map(([service, files]) => `${service}: needed by what ${files.slice(0, 4).join(", ")}${files.length > 4 ? ` and ${files.length - 4} more` : ""} show`),
     `database isolation: ${discovery.databaseIsolation.mode} (${discovery.databaseIsolation.why})`,
