@@ -13,7 +13,8 @@ import type { SourceTree } from "../src/core/plan/discover/discover.js";
 import { signalRegExp } from "../src/core/plan/discover/signals.js";
 import { isDiscoveryFile, SOURCE_IGNORE } from "../src/core/plan/discover/source-files.js";
 
-export function fsSourceTree(repo: string): SourceTree {
+/** Every regular file of a source on disk that the module would receive (the source argument's ignore list applied), relative to it. */
+export function sourceFiles(repo: string): string[] {
   const ignored = picomatch(SOURCE_IGNORE, { dot: true });
   const files: string[] = [];
   const walk = (rel: string) => {
@@ -21,11 +22,15 @@ export function fsSourceTree(repo: string): SourceTree {
       const path = rel === "" ? e.name : `${rel}/${e.name}`;
       if (ignored(path)) continue;
       if (e.isDirectory()) walk(path);
-      else if (e.isFile() && isDiscoveryFile(path)) files.push(path);
+      else if (e.isFile()) files.push(path);
     }
   };
   walk("");
-  files.sort();
+  return files.sort();
+}
+
+export function fsSourceTree(repo: string): SourceTree {
+  const files = sourceFiles(repo).filter(isDiscoveryFile);
   const text = new Map<string, string>();
   const read = (path: string) => {
     if (!text.has(path)) text.set(path, readFileSync(join(repo, path), "utf8"));

@@ -2,13 +2,12 @@
  * Shared pieces of the graph tests: a small backend source built in the stand-in engine, and scripted
  * lane / combine execs that write the files the real helpers write.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { dag, Directory } from "@dagger.io/dagger";
-import picomatch from "picomatch";
 
-import { SOURCE_IGNORE } from "../src/core/plan/discover/source-files.js";
+import { sourceFiles } from "../scripts/fs-source-tree.js";
 
 import type { ExecOutcome, ExecRecord, RunningEngine } from "./engine/index.js";
 
@@ -148,17 +147,8 @@ export function scriptRun(engine: RunningEngine, opts: { failing?: string[]; tot
  * the module would receive (the source argument's ignore list applied), text files only.
  */
 export function sourceFrom(dir: string): Directory {
-  const ignored = picomatch(SOURCE_IGNORE, { dot: true });
   let d = dag.directory();
-  const walk = (rel: string) => {
-    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const path = rel === "" ? e.name : `${rel}/${e.name}`;
-      if (ignored(path) || /\.(pyc|png|jpg|gz|whl)$/.test(e.name)) continue;
-      if (e.isDirectory()) walk(path);
-      else if (e.isFile()) d = d.withNewFile(path, readFileSync(join(dir, path), "utf8"));
-    }
-  };
-  walk("");
+  for (const path of sourceFiles(dir)) if (!/\.(pyc|png|jpg|gz|whl)$/.test(path)) d = d.withNewFile(path, readFileSync(join(dir, path), "utf8"));
   return d;
 }
 

@@ -29,7 +29,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Callable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, List, Mapping, Optional, Sequence
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -230,14 +230,6 @@ def wait_all(specs: Sequence[str], timeout: float = 60.0, env: Optional[Mapping[
         if not result.ready:
             break
     return results
-
-
-def parse_spec(spec: str) -> Tuple[str, str]:
-    """Kept for older callers: 'postgres=postgresql://...' -> ('postgres', 'postgresql://...')."""
-    name, sep, url = spec.partition("=")
-    if not sep or not name.strip() or not url.strip():
-        raise ValueError(f"expected NAME=URL, got {spec!r}")
-    return name.strip(), url.strip()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -2,7 +2,7 @@
  * Where things live when a plan runs: inside the Dagger containers, or on a host (the test harness).
  * A plan is built against a Layout so both run the very same argv/env contract.
  */
-import { type Config, serviceKind } from "../config/config.js";
+import { type Config, ServicesConfig, serviceKind } from "../config/config.js";
 
 export interface Endpoint {
   host: string;
@@ -54,21 +54,7 @@ export function containerLayout(config: Pick<Config, "services" | "root">): Layo
 }
 
 /** The container layout of a source with the default config (root ".", the built-in services). */
-export const CONTAINER_LAYOUT: Layout = {
-  repo: "/src",
-  source: "/src",
-  helpers: "/backend-ci",
-  reports: "/reports",
-  secrets: "/run/secrets/backend-ci",
-  python: "python",
-  endpoints: {
-    postgres: { host: "postgres", port: 5432 },
-    redis: { host: "redis", port: 6379 },
-    elasticsearch: { host: "elasticsearch", port: 9200 },
-    opensearch: { host: "opensearch", port: 9200 },
-  },
-  freshServices: true,
-};
+export const CONTAINER_LAYOUT: Layout = containerLayout({ root: ".", services: ServicesConfig.parse({}) });
 
 /** The directory under `reports` that the combine step writes. */
 export const COMBINED_DIR = "combined";

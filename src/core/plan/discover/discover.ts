@@ -93,7 +93,7 @@ export async function discover(tree: SourceTree, config: BackendCiConfig): Promi
   let databaseIsolation: Discovery["databaseIsolation"] = { mode: "plugin", why: "backend-ci gives each xdist worker its own database" };
   if (config.isolation.database === "conftest") databaseIsolation = { mode: "conftest", why: "isolation.database = \"conftest\"" };
   else if (config.isolation.database === "auto") {
-    const own = await selfIsolatingConftests(tree, tests, config.services);
+    const own = await selfIsolatingConftests(tree, tests, needs);
     if (own.length > 0)
       databaseIsolation = { mode: "conftest", why: `${own.join(", ")} reads the xdist worker id and connects to Postgres: it isolates per worker itself (isolation.database = "auto")` };
   }

@@ -78,6 +78,8 @@ export interface Needs {
   byFile: Map<string, string[]>;
   /** Service -> the files (tests or conftests) whose text showed it, for the plan view. */
   evidence: Map<string, string[]>;
+  /** Service -> every file (relative to the backend root) whose text matches its signal: searched once. */
+  matched: Map<string, Set<string>>;
 }
 
 const depth = (p: string) => p.split("/").length;
@@ -93,10 +95,12 @@ export async function serviceNeeds(tree: SourceTree, tests: TestTree, services: 
   for (const c of tests.conftests) facts.set(c, readConftest((await tree.read(inRoot(tests.root, c))) ?? ""));
   const byFile = new Map<string, string[]>(tests.files.map((f) => [f, []]));
   const evidence = new Map<string, string[]>();
+  const matchedBy = new Map<string, Set<string>>();
   for (const name of Object.keys(services)) {
     const pattern = signalPattern(name, services);
     const signal = signalRegExp(pattern);
     const matched = rel(await tree.grep(pattern, [root]));
+    matchedBy.set(name, matched);
     const marked = rel(await tree.grep(markerPattern(name, services), [root]));
     // Each conftest's fixtures that reach the service, top-down so requests of fixtures above count.
     const reach = new Map<string, ServiceReach>();
@@ -123,14 +127,16 @@ export async function serviceNeeds(tree: SourceTree, tests: TestTree, services: 
     if (hits.size > 0) evidence.set(name, [...cited].sort());
   }
   for (const list of byFile.values()) list.sort();
-  return { byFile, evidence };
+  return { byFile, evidence, matched: matchedBy };
 }
 
-/** Conftests that isolate per worker themselves and touch Postgres: `isolation.database = "auto"` then means `conftest`. */
-export async function selfIsolatingConftests(tree: SourceTree, tests: TestTree, services: ServicesTable): Promise<string[]> {
-  if (tests.conftests.length === 0) return [];
-  const dirs = [inRoot(tests.root, ".")];
-  const aware = await tree.grep(WORKER_AWARE, dirs);
-  const postgres = await tree.grep(signalPattern("postgres", services), dirs);
-  return tests.conftests.filter((c) => aware.has(inRoot(tests.root, c)) && postgres.has(inRoot(tests.root, c)));
+/**
+ * Conftests that isolate per worker themselves and touch Postgres: `isolation.database = "auto"` then
+ * means `conftest`. `needs` carries the Postgres matches serviceNeeds already searched for.
+ */
+export async function selfIsolatingConftests(tree: SourceTree, tests: TestTree, needs: Needs): Promise<string[]> {
+  const postgres = needs.matched.get("postgres");
+  if (tests.conftests.length === 0 || !postgres) return [];
+  const aware = await tree.grep(WORKER_AWARE, [inRoot(tests.root, ".")]);
+  return tests.conftests.filter((c) => aware.has(inRoot(tests.root, c)) && postgres.has(c));
 }
